@@ -1,0 +1,1 @@
+"""The pxrules command line: a thin Typer layer over the `pxrules` library."""

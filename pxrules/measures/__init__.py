@@ -1,0 +1,19 @@
+"""Measures: numbers and facts derived from evidence as of a date, each carrying the evidence ids behind it.
+
+Importing this package registers every measure module, so MEASURES is complete.
+"""
+
+from pxrules.measures import (  # noqa: F401  (importing registers the measures)
+    analysis,
+    attestation,
+    collecting,
+    culture,
+    improvement,
+    leadership,
+    reporting,
+)
+from pxrules.measures.compute import MeasureCache, compute_measures
+from pxrules.measures.core import MEASURES, EvidenceView, MeasureSpec, MeasureValue, Result, measure
+
+__all__ = ["MEASURES", "EvidenceView", "MeasureCache", "MeasureSpec", "MeasureValue", "Result",
+           "compute_measures", "measure"]

@@ -1,0 +1,139 @@
+"""Building blocks shared by measure modules: shares, latest items, document status, survey ladders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from pxrules.evidence.feedback import SurveyQuestion
+from pxrules.evidence.governance import Document
+from pxrules.evidence.workforce import StaffProcess, TrainingRecord
+from pxrules.measures.core import EvidenceView, Result
+
+T = TypeVar("T")
+
+DOC_STATUS = ("none", "draft", "lapsed", "approved")
+
+
+def pct(x: float) -> str:
+    """A share (0..1) as a percentage for people: 0.456 -> '46%'."""
+    return f"{x * 100:.0f}%"
+
+
+def share(items: Sequence[T], test: Callable[[T], bool]) -> float | None:
+    """Fraction of `items` passing `test`, or None when there are none."""
+    if not items:
+        return None
+    return sum(1 for i in items if test(i)) / len(items)
+
+
+def share_result(items: Sequence[Any], test: Callable[[Any], bool], what: str) -> Result | None:
+    """A share measure with its detail sentence ('7 of 10 board meetings heard a patient story')."""
+    if not items:
+        return None
+    hits = [i for i in items if test(i)]
+    return Result(len(hits) / len(items), items, f"{len(hits)} of {len(items)} {what}")
+
+
+def latest(items: Sequence[T]) -> T | None:
+    """The most recent item (views keep items ordered by end date, then id)."""
+    return items[-1] if items else None
+
+
+def documents(view: EvidenceView, *doc_types: str, ever: bool = False) -> list[Document]:
+    """Documents of the given types, current (default) or including lapsed ones."""
+    pool = view.ever("document") if ever else view.of("document")
+    return [d for d in pool if isinstance(d, Document) and d.doc_type in doc_types]
+
+
+def document_status(view: EvidenceView, *doc_types: str) -> Result | None:
+    """none/draft/lapsed/approved for the best document of these types as of the view's date."""
+    current = documents(view, *doc_types)
+    approved = [d for d in current if d.status == "approved"]
+    if approved:
+        d = approved[-1]
+        return Result("approved", [d], f"{d.title} approved {d.approved_on}"
+                      + (f", review due {d.review_due}" if d.review_due else ""))
+    lapsed = [d for d in documents(view, *doc_types, ever=True) if d.status == "approved" and d not in current]
+    if lapsed:
+        d = lapsed[-1]
+        return Result("lapsed", [d], f"{d.title} lapsed (review was due {d.review_due})")
+    drafts = [d for d in current if d.status == "draft"]
+    if drafts:
+        return Result("draft", [drafts[-1]], f"{drafts[-1].title} is in draft")
+    return None
+
+
+def best_document(view: EvidenceView, *doc_types: str) -> Document | None:
+    """The latest current approved document of these types."""
+    approved = [d for d in documents(view, *doc_types) if d.status == "approved"]
+    return approved[-1] if approved else None
+
+
+def processes(view: EvidenceView, name: str, months: int = 12) -> list[StaffProcess]:
+    """Audits of one staff process ending in the last `months` months."""
+    return [p for p in view.within("staff_process", months) if isinstance(p, StaffProcess) and p.process == name]
+
+
+def process_compliance(view: EvidenceView, name: str, what: str, months: int = 12) -> Result | None:
+    """compliant / population summed over the process's audits in the window."""
+    audits = [p for p in processes(view, name, months) if p.population]
+    if not audits:
+        return None
+    population = sum(p.population or 0 for p in audits)
+    compliant = sum(p.compliant or 0 for p in audits)
+    return Result(compliant / population, audits, f"{compliant} of {population} {what} ({pct(compliant / population)})")
+
+
+def trainings(view: EvidenceView, *courses: str) -> list[TrainingRecord]:
+    return [t for t in view.of("training_record") if isinstance(t, TrainingRecord) and t.course in courses]
+
+
+def training_coverage(view: EvidenceView, courses: Sequence[str], what: str,
+                      populations: Sequence[str] | None = None) -> Result | None:
+    """Completed / population over the latest record per (course, population)."""
+    latest_by: dict[tuple[str, str], TrainingRecord] = {}
+    for t in trainings(view, *courses):
+        if populations is None or t.population in populations:
+            latest_by[(t.course, t.population)] = t
+    records = [r for r in latest_by.values() if r.population_size]
+    if not records:
+        return None
+    size = sum(r.population_size for r in records)
+    done = sum(r.completed for r in records)
+    return Result(done / size, records, f"{done} of {size} {what} trained ({pct(done / size)})")
+
+
+def survey_items(view: EvidenceView, question_key: str) -> list[SurveyQuestion]:
+    """Current results for one survey question (whole organisation, no staff-group breakdown)."""
+    return [q for q in view.of("survey_question")
+            if isinstance(q, SurveyQuestion) and q.question_key == question_key and q.group is None]
+
+
+def survey_position(view: EvidenceView, question_key: str) -> Result | None:
+    """Ladder B: 1 bottom quartile, 2 below median, 3 within 0.1 of / at median band, 4 at or above median,
+    5 at or above upper quartile in two consecutive waves. Needs peer figures; None without them."""
+    items = [q for q in survey_items(view, question_key) if q.peer_median is not None or q.expected_range]
+    if not items:
+        return None
+    waves = sorted(items, key=lambda q: (q.end, q.wave))
+    now = waves[-1]
+
+    def band(q: SurveyQuestion) -> int:
+        if q.peer_median is None:
+            return {"better": 5, "somewhat_better": 4, "about_same": 3, "somewhat_worse": 2, "worse": 1}[
+                q.expected_range or "about_same"]
+        if q.peer_upper_quartile is not None and q.score >= q.peer_upper_quartile:
+            return 5
+        if q.score >= q.peer_median:
+            return 4
+        if q.peer_lower_quartile is not None and q.score < q.peer_lower_quartile:
+            return 1
+        return 3 if q.peer_median - q.score <= 0.1 * (10 if q.scale == "score10" else 1) else 2
+
+    level = band(now)
+    if level == 5 and not (len(waves) >= 2 and band(waves[-2]) == 5):
+        level = 4
+    used = waves[-2:] if level == 5 else [now]
+    peer = f"peer median {now.peer_median:g}" if now.peer_median is not None else f"expected range {now.expected_range}"
+    return Result(level, used, f"{question_key} {now.wave}: {now.score:g} vs {peer} (band {level} of 5)")

@@ -1,0 +1,208 @@
+"""Measures for the Leadership section (1A-4C): shared helpers, board reporting (3A) and visibility (3B)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from pxrules.evidence.feedback import SurveyQuestion
+from pxrules.evidence.governance import BoardMeeting, Document
+from pxrules.evidence.workforce import StaffProcess
+from pxrules.measures.common import pct, share_result, survey_position
+from pxrules.measures.core import EvidenceView, Result, measure
+
+# Survey breakdowns the leadership rules read (survey_question.group). Clinical engagement is judged on
+# the weakest clinical staff group, patient focus on the weakest care setting (acute vs community).
+CLINICAL_GROUPS = ("staff:medical_dental", "staff:nursing_midwifery")
+MEDICAL_GROUPS = ("staff:medical_dental",)
+SETTING_PREFIX = "setting:"
+
+# Document stages as integers so rules can only ask for "at least": a draft is intent, an approved
+# document past its review date was once in place, an approved in-date document is in place now.
+STAGE_DRAFT, STAGE_LAPSED, STAGE_APPROVED = 1, 2, 3
+STAGE_WORDS = {STAGE_DRAFT: "in draft", STAGE_LAPSED: "approved but lapsed", STAGE_APPROVED: "approved and in date"}
+
+
+# ---- helpers shared by the leadership_* modules ----------------------------------------------------------
+
+def meetings(view: EvidenceView, months: int = 12, *, ending_months_ago: int = 0,
+             bodies: Sequence[str] = ("board",)) -> list[BoardMeeting]:
+    """Meetings of the given bodies whose date falls in the window (see EvidenceView.within)."""
+    return [m for m in view.within("board_meeting", months, ending_months_ago=ending_months_ago)
+            if isinstance(m, BoardMeeting) and m.body in bodies]
+
+
+def meetings_24m(view: EvidenceView, bodies: Sequence[str]) -> list[BoardMeeting]:
+    """Meetings over the last 24 months (a board meeting stays current for 12, so older ones come from
+    the lapsed pool through the shifted window)."""
+    return (meetings(view, 12, ending_months_ago=12, bodies=bodies)
+            + meetings(view, 12, bodies=bodies))
+
+
+def doc_stage(view: EvidenceView, accept: Callable[[Document], bool], what: str) -> Result | None:
+    """Stage (1 draft, 2 approved but lapsed, 3 approved and in date) of the best document `accept`s."""
+    current = [d for d in view.of("document") if isinstance(d, Document) and accept(d)]
+    approved = [d for d in current if d.status == "approved"]
+    if approved:
+        d = approved[-1]
+        due = f", review due {d.review_due}" if d.review_due else ""
+        return Result(STAGE_APPROVED, [d], f"{what} '{d.title}' approved {d.approved_on}{due}")
+    lapsed = [d for d in view.ever("document") if isinstance(d, Document) and accept(d)
+              and d.status == "approved" and d not in current]
+    if lapsed:
+        d = lapsed[-1]
+        when = f"review was due {d.review_due}" if d.review_due else f"approved {d.approved_on}, now out of date"
+        return Result(STAGE_LAPSED, [d], f"{what} '{d.title}' has lapsed ({when})")
+    drafts = [d for d in current if d.status == "draft"]
+    if drafts:
+        return Result(STAGE_DRAFT, [drafts[-1]], f"{what} '{drafts[-1].title}' is in draft")
+    return None
+
+
+def approved_doc(view: EvidenceView, accept: Callable[[Document], bool]) -> Document | None:
+    """The latest current approved document `accept`s."""
+    docs = [d for d in view.of("document") if isinstance(d, Document) and accept(d) and d.status == "approved"]
+    return docs[-1] if docs else None
+
+
+def process_share(view: EvidenceView, name: str, what: str, *, ending_months_ago: int = 0) -> Result | None:
+    """compliant / population summed over one staff process's audits in a 12-month window."""
+    audits = [p for p in view.within("staff_process", 12, ending_months_ago=ending_months_ago)
+              if isinstance(p, StaffProcess) and p.process == name and p.population]
+    if not audits:
+        return None
+    population = sum(p.population or 0 for p in audits)
+    compliant = sum(p.compliant or 0 for p in audits)
+    return Result(compliant / population, audits, f"{compliant} of {population} {what} ({pct(compliant / population)})")
+
+
+def survey_band(view: EvidenceView, key: str, groups: Sequence[str] | Callable[[str], bool] = (),
+                *, previous: bool = False) -> Result | None:
+    """Ladder B position (1..5) of one survey question: the weakest of the named breakdown groups when the
+    trust reports them, else the whole organisation. `previous` gives the position at the wave before the
+    current one (that wave may have lapsed: it is judged as it stood when it was current)."""
+    wanted = groups if callable(groups) else (lambda g: g in groups)
+    current = [q for q in view.of("survey_question") if isinstance(q, SurveyQuestion) and q.question_key == key]
+    chosen = sorted({q.group for q in current if q.group is not None and wanted(q.group)})
+    scopes: list[str | None] = list(chosen) if chosen else [None]
+    pool = [q for q in view.ever("survey_question") if isinstance(q, SurveyQuestion) and q.question_key == key]
+    results: list[tuple[int, str, Result]] = []
+    for scope in scopes:
+        mine = [q for q in current if q.group == scope]
+        if not mine:
+            continue
+        day = view.as_of
+        items = [q for q in pool if q.group == scope] if previous else mine
+        if previous:
+            newest = max(mine, key=lambda q: (q.end, q.wave))
+            items = [q for q in items if q.wave != newest.wave and q.end <= newest.end]
+            if not items:
+                continue
+            day = max(q.end for q in items)
+        sub = EvidenceView(view.org, day, [q.model_copy(update={"group": None}) for q in items])
+        got = survey_position(sub, key)
+        if got is not None:
+            results.append((int(got.value), scope or "organisation", got))
+    if not results:
+        return None
+    level, scope, worst = min(results, key=lambda r: (r[0], r[1]))
+    used = [e for _, _, r in results for e in r.evidence]
+    label = "previous wave, " if previous else ""
+    others = "" if len(results) == 1 else f" (weakest of {len(results)} groups)"
+    return Result(level, used, f"{label}{scope}: {worst.detail}{others}")
+
+
+# ---- 3A: the executive lead reports to the board; patient stories are heard -----------------------------
+
+def _board_meetings(view: EvidenceView, months: int = 12, *, ending_months_ago: int = 0) -> list[BoardMeeting]:
+    return meetings(view, months, ending_months_ago=ending_months_ago)
+
+
+@measure("board.story_share_12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
+         description="Share of board meetings in the last 12 months that heard a patient story")
+def story_share_12m(view: EvidenceView) -> Result | None:
+    return share_result(_board_meetings(view), lambda m: m.patient_story, "board meetings heard a patient story")
+
+
+@measure("board.story_share_prev12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
+         description="Share of board meetings in the 12 months before that which heard a patient story")
+def story_share_prev12m(view: EvidenceView) -> Result | None:
+    return share_result(_board_meetings(view, ending_months_ago=12), lambda m: m.patient_story,
+                        "board meetings in the previous 12 months heard a patient story")
+
+
+@measure("board.px_report_share_12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
+         description="Share of board meetings in the last 12 months that received the executive lead's "
+         "patient experience report")
+def px_report_share_12m(view: EvidenceView) -> Result | None:
+    return share_result(_board_meetings(view), lambda m: m.px_report_by_exec_lead,
+                        "board meetings received the executive lead's patient experience report")
+
+
+@measure("board.story_in_person_share_12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
+         description="Share of patient stories at the board in the last 12 months told in person by a patient "
+         "or carer")
+def story_in_person_share_12m(view: EvidenceView) -> Result | None:
+    stories = [m for m in _board_meetings(view) if m.patient_story]
+    return share_result(stories, lambda m: m.story_presenter in ("patient", "carer"),
+                        "patient stories were told in person by a patient or carer")
+
+
+@measure("board.story_actions_tracked_share_12m", type="number", unit="share", better="higher",
+         kinds=("board_meeting",),
+         description="Share of patient stories at the board in the last 12 months whose actions were tracked")
+def story_actions_tracked_share_12m(view: EvidenceView) -> Result | None:
+    stories = [m for m in _board_meetings(view) if m.patient_story]
+    return share_result(stories, lambda m: m.story_actions_tracked,
+                        "patient stories at the board had their actions tracked to completion")
+
+
+@measure("committee.stories_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
+         description="Patient stories heard by board committees or the council of governors in the last 12 months")
+def committee_stories_12m(view: EvidenceView) -> Result | None:
+    found = [m for m in view.within("board_meeting", 12) if isinstance(m, BoardMeeting) and m.body != "board"]
+    if not found:
+        return None
+    heard = [m for m in found if m.patient_story]
+    return Result(len(heard), found, f"{len(heard)} patient stories at {len(found)} committee meetings")
+
+
+# ---- 3B: senior leaders are visible and engage with patients and frontline staff ------------------------
+# A `leadership_visits` staff_process item is one period's visit log: population = clinical areas in
+# scope, compliant = areas visited by a board member (executive or non-executive) in that period,
+# with_patients = of those visits, how many involved talking with patients (e.g. 15 Steps walk-rounds).
+
+def _visit_logs(view: EvidenceView, ending_months_ago: int = 0) -> list[StaffProcess]:
+    return [p for p in view.within("staff_process", 12, ending_months_ago=ending_months_ago)
+            if isinstance(p, StaffProcess) and p.process == "leadership_visits" and p.population]
+
+
+@measure("visits.areas_share_12m", type="number", unit="share", better="higher", kinds=("staff_process",),
+         description="Share of clinical areas visited by a board member, over the visit logs of the last 12 months")
+def visits_areas_share_12m(view: EvidenceView) -> Result | None:
+    return process_share(view, "leadership_visits", "clinical areas visited by a board member")
+
+
+@measure("visits.areas_share_prev12m", type="number", unit="share", better="higher", kinds=("staff_process",),
+         description="Share of clinical areas visited by a board member in the 12 months before the last 12")
+def visits_areas_share_prev12m(view: EvidenceView) -> Result | None:
+    return process_share(view, "leadership_visits", "clinical areas visited by a board member in the "
+                         "previous 12 months", ending_months_ago=12)
+
+
+@measure("visits.with_patients_share_12m", type="number", unit="share", better="higher", kinds=("staff_process",),
+         description="Share of board members' area visits in the last 12 months that involved talking with patients")
+def visits_with_patients_share_12m(view: EvidenceView) -> Result | None:
+    logs = [p for p in _visit_logs(view) if p.compliant]
+    if not logs:
+        return None
+    visited = sum(p.compliant or 0 for p in logs)
+    with_patients = sum(p.with_patients or 0 for p in logs)
+    return Result(with_patients / visited, logs,
+                  f"{with_patients} of {visited} area visits involved patients ({pct(with_patients / visited)})")
+
+
+@measure("visits.nss_speak_up_band", type="integer", unit="level", better="higher", kinds=("survey_question",),
+         description="Ladder B position (1-5) of the staff survey 'safe to speak up' item (2023-25 Q25e) "
+         "against peers")
+def visits_nss_speak_up_band(view: EvidenceView) -> Result | None:
+    return survey_band(view, "nss.safe_to_speak_up")

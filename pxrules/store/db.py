@@ -1,0 +1,190 @@
+"""Engines, schema upgrades and the unit of work: the only place that knows how to reach the database."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlmodel import Session
+
+from pxrules.errors import StoreError
+
+DEFAULT_URL = "sqlite:///pxrules.db"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+NOT_INITIALISED = "database not initialised: run `pxrules init`"
+
+_ENGINES: dict[str, Engine] = {}
+_LOCK = threading.Lock()
+
+
+def resolve_url(url: str | None) -> str:
+    """The store URL: the argument, else $PXRULES_DB, else sqlite:///pxrules.db in the working directory."""
+    return url or os.environ.get("PXRULES_DB") or DEFAULT_URL
+
+
+def display_url(url: str) -> str:
+    """The URL with any password masked, for messages and `pxrules init` output."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _parse(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!r} (expected e.g. sqlite:///pxrules.db)") from exc
+    if parsed.drivername in {"postgresql", "postgres"}:
+        # psycopg 3 is the driver we ship (the `postgres` extra); SQLAlchemy's default is psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        # Pin a relative file to the directory it was named in, so a later chdir cannot switch databases.
+        path = Path(parsed.database)
+        if not path.is_absolute():
+            parsed = parsed.set(database=str(Path.cwd() / path))
+    return parsed
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (absolute), or None for other back ends and in-memory SQLite."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the one writer; busy_timeout makes a second writer wait, not fail;
+    # SQLite ignores foreign keys unless asked, per connection.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """The (cached) engine for a URL; nothing connects until first use."""
+    parsed = _parse(url)
+    key = parsed.render_as_string(hide_password=False)
+    with _LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            try:
+                engine = create_engine(parsed)
+            except (ArgumentError, ImportError) as exc:
+                raise StoreError(f"cannot use database {display_url(url)}: {exc}") from exc
+            if parsed.get_backend_name() == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            _ENGINES[key] = engine
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (tests call this so temporary database files can be removed)."""
+    with _LOCK:
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()
+
+
+def _alembic_config(url: str) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    # ConfigParser interpolation treats % specially, so escape it in the folder name.
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@cache
+def schema_heads() -> tuple[str, ...]:
+    """The revision(s) this pxrules expects the database to be at (the migrations' heads)."""
+    from alembic.script import ScriptDirectory
+
+    return tuple(ScriptDirectory.from_config(_alembic_config(DEFAULT_URL)).get_heads())
+
+
+def init_db(url: str | None = None) -> str:
+    """Create the database or upgrade it to the schema (Alembic `upgrade head`); returns its revision."""
+    from alembic import command
+
+    resolved = resolve_url(url)
+    path = sqlite_file(resolved)
+    if path is not None and not path.parent.is_dir():
+        raise StoreError(f"cannot create the database: folder {path.parent} does not exist")
+    engine = make_engine(resolved)
+    config = _alembic_config(resolved)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot initialise {display_url(resolved)}: {_reason(exc)}") from exc
+    return current_revision(resolved) or ""
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The schema revision the database is at, or None when it was never initialised."""
+    resolved = resolve_url(url)
+    path = sqlite_file(resolved)
+    if path is not None and not path.exists():
+        # Connecting would create an empty file as a side effect of a read.
+        return None
+    try:
+        with make_engine(resolved).connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open {display_url(resolved)}: {_reason(exc)}") from exc
+    return None if row is None else str(row[0])
+
+
+def check_ready(url: str | None = None) -> None:
+    """Raise StoreError unless the database exists and is at the schema this pxrules needs."""
+    revision = current_revision(url)
+    if revision is None:
+        raise StoreError(NOT_INITIALISED)
+    heads = schema_heads()
+    if revision not in heads:
+        raise StoreError(
+            f"database schema is at revision {revision} but this pxrules needs {', '.join(heads)}: "
+            "run `pxrules init` to upgrade it (or use a newer pxrules)"
+        )
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).strip().splitlines()[0]
+
+
+@contextmanager
+def unit_of_work(url: str | None = None) -> Iterator[Session]:
+    """A session that commits when the block succeeds and rolls back on any exception (all or nothing)."""
+    resolved = resolve_url(url)
+    check_ready(resolved)
+    session = Session(make_engine(resolved), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        raise StoreError(f"database error on {display_url(resolved)}: {_reason(exc)}") from exc
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,387 @@
+"""Assessments and imported self-assessments: thin, documented save/read functions over their tables.
+
+The scoring and self-assessment code build plain ScoreLine / SelfAssessmentLine values (or mappings with
+the same keys) and call these; every record comes back as a frozen dataclass with a stable `as_dict()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any, TypeVar
+
+from sqlmodel import Session, col, select
+
+from pxrules.errors import NotFoundError, StoreError
+from pxrules.store.tables import (
+    Assessment,
+    AssessmentScore,
+    Organisation,
+    SelfAssessment,
+    SelfAssessmentRow,
+    utc_now,
+)
+
+_SUB_REQUIREMENT = re.compile(r"^(?:[1-9]|1[0-9]|2[0-3])[A-E]$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_T = TypeVar("_T")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted, compact JSON (dates as ISO strings): the form every stored content hash is taken over."""
+    try:
+        return json.dumps(
+            data,
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            default=_json_default,
+            allow_nan=False,
+        )
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"cannot store as JSON: {exc}") from exc
+
+
+def sha256_of(data: Any) -> str:
+    """sha256 (hex) of canonical_json(data)."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def _coerce(cls: type[_T], value: _T | Mapping[str, Any]) -> _T:
+    if isinstance(value, cls):
+        return value
+    if not isinstance(value, Mapping):
+        raise StoreError(f"expected a {cls.__name__} or a mapping, got {type(value).__name__}")
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    unknown = set(value) - names
+    if unknown:
+        raise StoreError(f"unknown {cls.__name__} field(s): {', '.join(sorted(unknown))}")
+    try:
+        return cls(**value)
+    except TypeError as exc:
+        raise StoreError(f"bad {cls.__name__}: {exc}") from exc
+
+
+def _check_org(org: str, session: Session) -> None:
+    if session.get(Organisation, org) is None:
+        raise NotFoundError(f"unknown organisation {org!r}")
+
+
+def _check_sub_requirements(ids: Sequence[str], what: str) -> None:
+    for sub in ids:
+        if not _SUB_REQUIREMENT.match(sub):
+            raise StoreError(f"{what}: {sub!r} is not a sub-requirement id (1A..23E)")
+    dupes = sorted({s for s in ids if ids.count(s) > 1})
+    if dupes:
+        raise StoreError(f"{what}: sub-requirement(s) given twice: {', '.join(dupes)}")
+
+
+# --- assessments ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """The suggested score of one sub-requirement: whether a cap applied, how much evidence it used."""
+
+    sub_requirement: str
+    suggested: int
+    capped: bool = False
+    evidence_count: int = 0
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    """A stored assessment: `result` is the JSON the scoring code saved, `scores` one per sub-requirement."""
+
+    id: int
+    org: str
+    as_of: dt.date
+    rules_hash: str
+    catalogue_version: str
+    created_at: dt.datetime
+    created_by: str
+    evidence_ids: list[str]
+    result: dict[str, Any]
+    content_hash: str
+    scores: list[ScoreLine]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, stable keys."""
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat()
+        data["created_at"] = self.created_at.isoformat()
+        return data
+
+
+def assessment_hash(
+    org: str,
+    as_of: dt.date,
+    rules_hash: str,
+    catalogue_version: str,
+    evidence_ids: Sequence[str],
+    result: Mapping[str, Any],
+) -> str:
+    """The content hash of an assessment: what was scored, with which rules, and the result."""
+    return sha256_of(
+        {
+            "org": org,
+            "as_of": as_of,
+            "rules_hash": rules_hash,
+            "catalogue_version": catalogue_version,
+            "evidence_ids": sorted(evidence_ids),
+            "result": result,
+        }
+    )
+
+
+def save_assessment(
+    *,
+    session: Session,
+    org: str,
+    as_of: dt.date,
+    rules_hash: str,
+    catalogue_version: str,
+    evidence_ids: Sequence[str],
+    result: Mapping[str, Any],
+    scores: Iterable[ScoreLine | Mapping[str, Any]],
+    by: str,
+) -> AssessmentRecord:
+    """Store one assessment and its per-sub-requirement scores; returns it with its id and content hash."""
+    _check_org(org, session)
+    lines = [_coerce(ScoreLine, s) for s in scores]
+    _check_sub_requirements([line.sub_requirement for line in lines], "assessment scores")
+    for line in lines:
+        if not 0 <= line.suggested <= 5:
+            raise StoreError(f"suggested score {line.suggested} for {line.sub_requirement} is not 0..5")
+    row = Assessment(
+        org=org,
+        as_of=as_of,
+        rules_hash=rules_hash,
+        catalogue_version=catalogue_version,
+        created_at=utc_now(),
+        created_by=by,
+        evidence_ids=canonical_json(sorted(evidence_ids)),
+        result=canonical_json(dict(result)),
+        content_hash=assessment_hash(org, as_of, rules_hash, catalogue_version, evidence_ids, result),
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    for line in lines:
+        session.add(
+            AssessmentScore(
+                assessment_id=row.id,
+                sub_requirement=line.sub_requirement,
+                suggested=line.suggested,
+                capped=line.capped,
+                evidence_count=line.evidence_count,
+            )
+        )
+    session.flush()
+    return _assessment_record(row, lines)
+
+
+def _assessment_record(row: Assessment, lines: list[ScoreLine]) -> AssessmentRecord:
+    assert row.id is not None
+    return AssessmentRecord(
+        id=row.id,
+        org=row.org,
+        as_of=row.as_of,
+        rules_hash=row.rules_hash,
+        catalogue_version=row.catalogue_version,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        evidence_ids=json.loads(row.evidence_ids),
+        result=json.loads(row.result),
+        content_hash=row.content_hash,
+        scores=sorted(lines, key=lambda s: (int(s.sub_requirement[:-1]), s.sub_requirement[-1])),
+    )
+
+
+def _with_scores(rows: Sequence[Assessment], session: Session) -> list[AssessmentRecord]:
+    ids = [r.id for r in rows]
+    by_id: dict[int, list[ScoreLine]] = {i: [] for i in ids if i is not None}
+    if by_id:
+        query = select(AssessmentScore).where(col(AssessmentScore.assessment_id).in_(list(by_id)))
+        for s in session.exec(query).all():
+            by_id[s.assessment_id].append(
+                ScoreLine(s.sub_requirement, s.suggested, s.capped, s.evidence_count)
+            )
+    return [_assessment_record(r, by_id[r.id]) for r in rows if r.id is not None]
+
+
+def get_assessment(assessment_id: int, *, session: Session) -> AssessmentRecord:
+    """One assessment by id; NotFoundError if there is none."""
+    row = session.get(Assessment, assessment_id)
+    if row is None:
+        raise NotFoundError(f"no assessment with id {assessment_id}")
+    return _with_scores([row], session)[0]
+
+
+def list_assessments(*, session: Session, org: str | None = None) -> list[AssessmentRecord]:
+    """Assessments (of one organisation, or all), oldest first."""
+    query = select(Assessment)
+    if org is not None:
+        query = query.where(col(Assessment.org) == org)
+    return _with_scores(session.exec(query.order_by(col(Assessment.id))).all(), session)
+
+
+def latest_assessment(org: str, *, session: Session) -> AssessmentRecord | None:
+    """The most recently created assessment of an organisation, or None if it has none."""
+    query = select(Assessment).where(col(Assessment.org) == org).order_by(col(Assessment.id).desc()).limit(1)
+    row = session.exec(query).first()
+    return None if row is None else _with_scores([row], session)[0]
+
+
+# --- self-assessments ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelfAssessmentLine:
+    """One sub-requirement of a trust's own self-assessment (score None = not scored)."""
+
+    sub_requirement: str
+    score: int | None = None
+    current_position: str = ""
+    planned_action: str = ""
+    what_good_looks_like: str = ""
+    owner: str = ""
+    review_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class SelfAssessmentRecord:
+    """A stored self-assessment import with its rows in framework order."""
+
+    id: int
+    org: str
+    as_of: dt.date
+    imported_at: dt.datetime
+    imported_by: str
+    source_file: str
+    source_sha256: str
+    content_hash: str
+    rows: list[SelfAssessmentLine]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, stable keys."""
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat()
+        data["imported_at"] = self.imported_at.isoformat()
+        for line in data["rows"]:
+            line["review_date"] = line["review_date"].isoformat() if line["review_date"] else None
+        return data
+
+
+def _framework_order(line: SelfAssessmentLine) -> tuple[int, str]:
+    return int(line.sub_requirement[:-1]), line.sub_requirement[-1]
+
+
+def save_self_assessment(
+    *,
+    session: Session,
+    org: str,
+    as_of: dt.date,
+    rows: Iterable[SelfAssessmentLine | Mapping[str, Any]],
+    source_file: str,
+    source_sha256: str,
+    by: str,
+) -> SelfAssessmentRecord:
+    """Store one imported self-assessment; content_hash covers org, as_of and the rows (not who or when)."""
+    _check_org(org, session)
+    if not _SHA256.match(source_sha256):
+        raise StoreError(f"source_sha256 {source_sha256!r} is not a lower-case sha256")
+    lines = sorted((_coerce(SelfAssessmentLine, r) for r in rows), key=_framework_order)
+    _check_sub_requirements([line.sub_requirement for line in lines], "self-assessment")
+    for line in lines:
+        if line.score is not None and not 0 <= line.score <= 5:
+            raise StoreError(f"self-assessment score {line.score} for {line.sub_requirement} is not 0..5")
+    content_hash = sha256_of({"org": org, "as_of": as_of, "rows": [asdict(line) for line in lines]})
+    head = SelfAssessment(
+        org=org,
+        as_of=as_of,
+        imported_at=utc_now(),
+        imported_by=by,
+        source_file=source_file,
+        source_sha256=source_sha256,
+        content_hash=content_hash,
+    )
+    session.add(head)
+    session.flush()
+    assert head.id is not None
+    for line in lines:
+        session.add(SelfAssessmentRow(self_assessment_id=head.id, **asdict(line)))
+    session.flush()
+    return _self_record(head, lines)
+
+
+def _self_record(head: SelfAssessment, lines: list[SelfAssessmentLine]) -> SelfAssessmentRecord:
+    assert head.id is not None
+    return SelfAssessmentRecord(
+        id=head.id,
+        org=head.org,
+        as_of=head.as_of,
+        imported_at=head.imported_at,
+        imported_by=head.imported_by,
+        source_file=head.source_file,
+        source_sha256=head.source_sha256,
+        content_hash=head.content_hash,
+        rows=sorted(lines, key=_framework_order),
+    )
+
+
+def _with_rows(heads: Sequence[SelfAssessment], session: Session) -> list[SelfAssessmentRecord]:
+    by_id: dict[int, list[SelfAssessmentLine]] = {h.id: [] for h in heads if h.id is not None}
+    if by_id:
+        query = select(SelfAssessmentRow).where(col(SelfAssessmentRow.self_assessment_id).in_(list(by_id)))
+        for r in session.exec(query).all():
+            by_id[r.self_assessment_id].append(
+                SelfAssessmentLine(
+                    sub_requirement=r.sub_requirement,
+                    score=r.score,
+                    current_position=r.current_position,
+                    planned_action=r.planned_action,
+                    what_good_looks_like=r.what_good_looks_like,
+                    owner=r.owner,
+                    review_date=r.review_date,
+                )
+            )
+    return [_self_record(h, by_id[h.id]) for h in heads if h.id is not None]
+
+
+def get_self_assessment(self_assessment_id: int, *, session: Session) -> SelfAssessmentRecord:
+    """One self-assessment by id; NotFoundError if there is none."""
+    head = session.get(SelfAssessment, self_assessment_id)
+    if head is None:
+        raise NotFoundError(f"no self-assessment with id {self_assessment_id}")
+    return _with_rows([head], session)[0]
+
+
+def list_self_assessments(*, session: Session, org: str | None = None) -> list[SelfAssessmentRecord]:
+    """Self-assessments (of one organisation, or all), oldest import first."""
+    query = select(SelfAssessment)
+    if org is not None:
+        query = query.where(col(SelfAssessment.org) == org)
+    return _with_rows(session.exec(query.order_by(col(SelfAssessment.id))).all(), session)
+
+
+def latest_self_assessment(org: str, *, session: Session) -> SelfAssessmentRecord | None:
+    """The most recently imported self-assessment of an organisation, or None."""
+    query = (
+        select(SelfAssessment)
+        .where(col(SelfAssessment.org) == org)
+        .order_by(col(SelfAssessment.id).desc())
+        .limit(1)
+    )
+    head = session.exec(query).first()
+    return None if head is None else _with_rows([head], session)[0]

@@ -1,0 +1,435 @@
+"""Organisations and the append-only evidence register: every read and write of evidence goes through here.
+
+Functions take a Session from `unit_of_work` (keyword `session`) and return plain frozen records, so
+results stay usable after the session closes. Assessment functions live in `records.py`, re-exported here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from pxrules.errors import EvidenceError, NotFoundError, StoreError
+from pxrules.evidence import Evidence, parse_evidence
+
+# Assessments and self-assessments live in records.py; re-exported so callers import one module.
+from pxrules.store.records import (
+    AssessmentRecord,
+    ScoreLine,
+    SelfAssessmentLine,
+    SelfAssessmentRecord,
+    get_assessment,
+    get_self_assessment,
+    latest_assessment,
+    latest_self_assessment,
+    list_assessments,
+    list_self_assessments,
+    save_assessment,
+    save_self_assessment,
+)
+from pxrules.store.tables import ORG_TYPES, EvidenceRow, Organisation, utc_now
+
+__all__ = [
+    "AssessmentRecord",
+    "EvidenceRecord",
+    "ImportSummary",
+    "OrgRecord",
+    "ScoreLine",
+    "SelfAssessmentLine",
+    "SelfAssessmentRecord",
+    "add_org",
+    "evidence_history",
+    "get_assessment",
+    "get_evidence",
+    "get_org",
+    "get_self_assessment",
+    "latest_assessment",
+    "latest_self_assessment",
+    "list_assessments",
+    "list_evidence",
+    "list_orgs",
+    "list_self_assessments",
+    "load_evidence",
+    "save_assessment",
+    "save_self_assessment",
+    "store_evidence",
+]
+
+_ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
+_IN_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """' (did you mean X, Y?)' for close matches, or '' when nothing is close."""
+    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+# --- organisations -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgRecord:
+    """An organisation as stored."""
+
+    code: str
+    name: str
+    type: str
+    created_at: dt.datetime
+    created_by: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with stable keys."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "type": self.type,
+            "created_at": self.created_at.isoformat(),
+            "created_by": self.created_by,
+        }
+
+
+def _org_record(row: Organisation) -> OrgRecord:
+    return OrgRecord(
+        code=row.code, name=row.name, type=row.type, created_at=row.created_at, created_by=row.created_by
+    )
+
+
+def add_org(code: str, name: str, type: str, *, session: Session, by: str) -> OrgRecord:
+    """Register an organisation by ODS code; StoreError if the code is malformed or taken, or type unknown."""
+    if not _ORG_CODE.match(code):
+        raise StoreError(f"organisation code {code!r} is not an ODS code (2-12 upper-case letters or digits)")
+    if type not in ORG_TYPES:
+        raise StoreError(f"organisation type {type!r} is not one of {', '.join(ORG_TYPES)}")
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise StoreError("organisation name must be 1-200 characters")
+    if session.get(Organisation, code) is not None:
+        raise StoreError(f"organisation {code} already exists")
+    row = Organisation(code=code, name=name, type=type, created_at=utc_now(), created_by=by)
+    session.add(row)
+    session.flush()
+    return _org_record(row)
+
+
+def get_org(code: str, *, session: Session) -> OrgRecord:
+    """The organisation with this code; NotFoundError naming close matches."""
+    row = session.get(Organisation, code)
+    if row is None:
+        codes = session.exec(select(Organisation.code)).all()
+        raise NotFoundError(f"unknown organisation {code!r}{did_you_mean(code, codes)}")
+    return _org_record(row)
+
+
+def list_orgs(*, session: Session) -> list[OrgRecord]:
+    """All organisations, by code."""
+    rows = session.exec(select(Organisation).order_by(col(Organisation.code))).all()
+    return [_org_record(r) for r in rows]
+
+
+# --- evidence ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """One stored version of one evidence item (payload is the validated item as JSON data)."""
+
+    evidence_id: str
+    version: int
+    org: str | None
+    kind: str
+    period_start: dt.date
+    period_end: dt.date
+    content_hash: str
+    recorded_by: str
+    recorded_at: dt.datetime
+    import_file: str | None
+    payload: dict[str, Any]
+
+    def item(self) -> Evidence:
+        """The payload parsed back into its evidence model."""
+        return parse_evidence(self.payload)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready, stable keys, without the payload."""
+        return {
+            "id": self.evidence_id,
+            "version": self.version,
+            "org": self.org,
+            "kind": self.kind,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "content_hash": self.content_hash,
+            "recorded_by": self.recorded_by,
+            "recorded_at": self.recorded_at.isoformat(),
+            "import_file": self.import_file,
+        }
+
+
+def _evidence_record(row: EvidenceRow) -> EvidenceRecord:
+    return EvidenceRecord(
+        evidence_id=row.evidence_id,
+        version=row.version,
+        org=row.org,
+        kind=row.kind,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        content_hash=row.content_hash,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+        import_file=row.import_file,
+        payload=json.loads(row.payload),
+    )
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What `store_evidence` did: counts, and every distinct id of the batch in input order."""
+
+    new: int = 0
+    unchanged: int = 0
+    corrected: int = 0
+    ids: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.new} new, {self.unchanged} unchanged, {self.corrected} corrected"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, stable keys."""
+        return {
+            "new": self.new,
+            "unchanged": self.unchanged,
+            "corrected": self.corrected,
+            "ids": list(self.ids),
+        }
+
+
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    # Nested mappings (source, modes, by_service) flatten to dotted paths so a diff names the exact field.
+    if isinstance(data, dict) and data:
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(_flat(value, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): data}
+
+
+def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Dotted paths whose values differ between two content() mappings, sorted."""
+    a, b = _flat(dict(old)), _flat(dict(new))
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
+
+
+def _latest_rows(ids: Sequence[str], session: Session) -> dict[str, EvidenceRow]:
+    latest: dict[str, EvidenceRow] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for row in session.exec(select(EvidenceRow).where(col(EvidenceRow.evidence_id).in_(chunk))).all():
+            held = latest.get(row.evidence_id)
+            if held is None or row.version > held.version:
+                latest[row.evidence_id] = row
+    return latest
+
+
+def _filled(item: Evidence, by: str, now: dt.datetime) -> Evidence:
+    """The item with recorded_by/recorded_at filled in, re-validated (a future period is caught here)."""
+    update: dict[str, Any] = {}
+    if item.recorded_by is None:
+        update["recorded_by"] = by
+    if item.recorded_at is None:
+        update["recorded_at"] = now
+    if not update:
+        return item
+    return parse_evidence({**item.model_dump(mode="python"), **update})
+
+
+def _problem(exc: ValidationError) -> str:
+    return "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+
+
+def store_evidence(
+    items: Iterable[Evidence],
+    *,
+    session: Session,
+    by: str,
+    correct: bool = False,
+    import_file: str | Mapping[str, str] | None = None,
+) -> ImportSummary:
+    """Add a batch of validated evidence to the register, all or nothing.
+
+    Per item: an unknown organisation is an error; the same id with the same content as its latest
+    version is `unchanged`; the same id with different content is an error unless `correct`, which adds
+    the next version (rows are never updated or deleted). recorded_by/recorded_at default to `by`/now.
+    `import_file` names the file for every item, or maps evidence id -> file name. Every problem of the
+    batch is collected and raised as one EvidenceError before anything is written.
+    """
+    batch = list(items)
+    now = utc_now()
+    problems: list[tuple[str, str]] = []
+    known_orgs = set(session.exec(select(Organisation.code)).all())
+    latest = _latest_rows([i.id for i in batch], session)
+    seen: dict[str, Evidence] = {}
+    to_add: list[tuple[Evidence, int]] = []
+    new = unchanged = corrected = 0
+    for item in batch:
+        where = f"evidence {item.id}"
+        if item.id in seen:
+            if seen[item.id].content_hash() != item.content_hash():
+                fields = ", ".join(changed_fields(seen[item.id].content(), item.content()))
+                problems.append(
+                    (where, f"given twice in this batch with different content (fields {fields})")
+                )
+            continue
+        seen[item.id] = item
+        if item.org is not None and item.org not in known_orgs:
+            problems.append(
+                (
+                    where,
+                    (f"unknown organisation {item.org!r}{did_you_mean(item.org, known_orgs)}: "
+                    "add it with `pxrules org add`"),
+                )
+            )
+            continue
+        try:
+            filled = _filled(item, by, now)
+        except ValidationError as exc:
+            problems.append((where, _problem(exc)))
+            continue
+        stored = latest.get(item.id)
+        if stored is None:
+            to_add.append((filled, 1))
+            new += 1
+        elif stored.content_hash == item.content_hash():
+            unchanged += 1
+        elif correct:
+            to_add.append((filled, stored.version + 1))
+            corrected += 1
+        else:
+            old = parse_evidence(json.loads(stored.payload)).content()
+            fields = ", ".join(changed_fields(old, item.content()))
+            problems.append(
+                (
+                    where,
+                    (f"duplicate id {item.id} with different content (stored version "
+                    f"{stored.version} differs in fields {fields}); "
+                    "use --correct to record a new version"),
+                )
+            )
+    if problems:
+        raise EvidenceError(f"{len(problems)} problem(s); nothing was stored", problems)
+    for item, version in to_add:
+        file_name = import_file.get(item.id) if isinstance(import_file, Mapping) else import_file
+        assert item.recorded_by is not None and item.recorded_at is not None
+        session.add(
+            EvidenceRow(
+                evidence_id=item.id,
+                version=version,
+                org=item.org,
+                kind=item.kind,
+                period_start=item.period_start,
+                period_end=item.end,
+                content_hash=item.content_hash(),
+                payload=json.dumps(item.model_dump(mode="json"), sort_keys=True, ensure_ascii=False),
+                recorded_by=item.recorded_by,
+                recorded_at=item.recorded_at,
+                import_file=file_name,
+            )
+        )
+    session.flush()
+    return ImportSummary(new=new, unchanged=unchanged, corrected=corrected, ids=list(seen))
+
+
+def _latest_versions() -> Any:
+    return (
+        select(EvidenceRow.evidence_id, func.max(EvidenceRow.version).label("latest"))
+        .group_by(col(EvidenceRow.evidence_id))
+        .subquery()
+    )
+
+
+def list_evidence(
+    *, session: Session, org: str | None = None, kind: str | None = None, include_history: bool = False
+) -> list[EvidenceRecord]:
+    """Stored evidence (latest versions, or every version with include_history), by id then version."""
+    query = select(EvidenceRow)
+    if not include_history:
+        latest = _latest_versions()
+        query = query.join(
+            latest,
+            (col(EvidenceRow.evidence_id) == latest.c.evidence_id)
+            & (col(EvidenceRow.version) == latest.c.latest),
+        )
+    if org is not None:
+        query = query.where(col(EvidenceRow.org) == org)
+    if kind is not None:
+        query = query.where(col(EvidenceRow.kind) == kind)
+    query = query.order_by(col(EvidenceRow.evidence_id), col(EvidenceRow.version))
+    return [_evidence_record(r) for r in session.exec(query).all()]
+
+
+def _not_found(evidence_id: str, session: Session) -> NotFoundError:
+    ids = session.exec(select(EvidenceRow.evidence_id).distinct()).all()
+    return NotFoundError(f"no evidence with id {evidence_id!r}{did_you_mean(evidence_id, ids)}")
+
+
+def evidence_history(evidence_id: str, *, session: Session) -> list[EvidenceRecord]:
+    """Every version of one item, oldest first; NotFoundError if the id was never stored."""
+    rows = session.exec(
+        select(EvidenceRow)
+        .where(col(EvidenceRow.evidence_id) == evidence_id)
+        .order_by(col(EvidenceRow.version))
+    ).all()
+    if not rows:
+        raise _not_found(evidence_id, session)
+    return [_evidence_record(r) for r in rows]
+
+
+def get_evidence(evidence_id: str, *, session: Session, version: int | None = None) -> EvidenceRecord:
+    """One item: its latest version, or the given one; NotFoundError naming close ids or the versions held."""
+    history = evidence_history(evidence_id, session=session)
+    if version is None:
+        return history[-1]
+    for record in history:
+        if record.version == version:
+            return record
+    raise NotFoundError(
+        f"evidence {evidence_id} has no version {version} (it has versions 1..{history[-1].version})"
+    )
+
+
+def load_evidence(org: str, *, session: Session) -> list[Evidence]:
+    """The latest version of every item about `org`, plus every benchmark, parsed back into models."""
+    get_org(org, session=session)
+    latest = _latest_versions()
+    query = (
+        select(EvidenceRow)
+        .join(
+            latest,
+            (col(EvidenceRow.evidence_id) == latest.c.evidence_id)
+            & (col(EvidenceRow.version) == latest.c.latest),
+        )
+        .where((col(EvidenceRow.org) == org) | col(EvidenceRow.org).is_(None))
+        .order_by(col(EvidenceRow.evidence_id))
+    )
+    items: list[Evidence] = []
+    for row in session.exec(query).all():
+        try:
+            items.append(parse_evidence(json.loads(row.payload)))
+        except (ValidationError, ValueError) as exc:
+            raise StoreError(
+                f"stored evidence {row.evidence_id} version {row.version} no longer validates: {exc}"
+            ) from exc
+    return items

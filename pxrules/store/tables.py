@@ -1,0 +1,157 @@
+"""The store's tables as SQLModel classes; Alembic migrations create them, these classes only describe them.
+
+JSON is stored as Text so SQLite and PostgreSQL behave alike; timestamps are timezone-aware UTC.
+Evidence rows are append-only: a correction is a new version row, never an update.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import CheckConstraint, DateTime, Dialect, Index, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+ORG_TYPES: tuple[str, ...] = ("acute", "community", "mental-health", "ambulance", "other")
+
+
+def utc_now() -> dt.datetime:
+    """Now, timezone-aware in UTC (the only clock the store uses)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware (SQLite keeps no zone of its own).
+
+    Naive datetimes given to the store are taken to be UTC already.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        value = value.astimezone(dt.UTC)
+        # SQLite's DATETIME text has no offset: store the UTC wall time.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Organisation(SQLModel, table=True):
+    """An NHS organisation (by ODS code) that evidence and assessments are about."""
+
+    __tablename__ = "organisation"
+    __table_args__ = (
+        CheckConstraint(
+            "type IN ('acute', 'community', 'mental-health', 'ambulance', 'other')",
+            name="ck_organisation_type",
+        ),
+    )
+
+    code: str = Field(primary_key=True, max_length=12)
+    name: str = Field(max_length=200)
+    type: str = Field(max_length=20)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    created_by: str = Field(max_length=500)
+
+
+class EvidenceRow(SQLModel, table=True):
+    """One version of one evidence item: the validated payload plus the columns we filter on."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        UniqueConstraint("evidence_id", "version", name="uq_evidence_id_version"),
+        Index("ix_evidence_org_kind", "org", "kind"),
+        Index("ix_evidence_kind_period_end", "kind", "period_end"),
+    )
+
+    row: int | None = Field(default=None, primary_key=True)
+    evidence_id: str = Field(max_length=128)
+    version: int
+    org: str | None = Field(default=None, max_length=12, foreign_key="organisation.code")
+    kind: str = Field(max_length=40)
+    period_start: dt.date
+    period_end: dt.date
+    content_hash: str = Field(max_length=64)
+    payload: str = Field(sa_type=Text)
+    recorded_by: str = Field(max_length=500)
+    recorded_at: dt.datetime = Field(sa_type=UtcDateTime)
+    import_file: str | None = Field(default=None, max_length=255)
+
+
+class Assessment(SQLModel, table=True):
+    """One run of the rules for one organisation as of a date, with the full result as JSON."""
+
+    __tablename__ = "assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org: str = Field(max_length=12, foreign_key="organisation.code", index=True)
+    as_of: dt.date
+    rules_hash: str = Field(max_length=64)
+    catalogue_version: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    created_by: str = Field(max_length=500)
+    evidence_ids: str = Field(sa_type=Text)
+    result: str = Field(sa_type=Text)
+    content_hash: str = Field(max_length=64)
+
+
+class AssessmentScore(SQLModel, table=True):
+    """The suggested score of one sub-requirement in one assessment (queried for trends and comparisons)."""
+
+    __tablename__ = "assessment_score"
+
+    assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
+    sub_requirement: str = Field(max_length=3, primary_key=True)
+    suggested: int
+    capped: bool = False
+    evidence_count: int = 0
+
+
+class SelfAssessment(SQLModel, table=True):
+    """One imported self-assessment workbook: who scored what, from which file (by its sha256)."""
+
+    __tablename__ = "self_assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org: str = Field(max_length=12, foreign_key="organisation.code", index=True)
+    as_of: dt.date
+    imported_at: dt.datetime = Field(sa_type=UtcDateTime)
+    imported_by: str = Field(max_length=500)
+    source_file: str = Field(max_length=255)
+    source_sha256: str = Field(max_length=64)
+    content_hash: str = Field(max_length=64)
+
+
+class SelfAssessmentRow(SQLModel, table=True):
+    """One sub-requirement of a self-assessment: the trust's own score and plan."""
+
+    __tablename__ = "self_assessment_row"
+
+    self_assessment_id: int = Field(foreign_key="self_assessment.id", primary_key=True)
+    sub_requirement: str = Field(max_length=3, primary_key=True)
+    score: int | None = None
+    current_position: str = Field(default="", sa_type=Text)
+    planned_action: str = Field(default="", sa_type=Text)
+    what_good_looks_like: str = Field(default="", sa_type=Text)
+    owner: str = Field(default="", sa_type=Text)
+    review_date: dt.date | None = None
+
+
+TABLES: tuple[type[SQLModel], ...] = (
+    Organisation,
+    EvidenceRow,
+    Assessment,
+    AssessmentScore,
+    SelfAssessment,
+    SelfAssessmentRow,
+)
