@@ -30,6 +30,7 @@ class AssessmentResult:
     catalogue_version: str
     scores: list[SubScore]
     evidence_ids: list[str]
+    evidence_hashes: dict[str, str]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +40,7 @@ class AssessmentResult:
             "measures_hash": self.measures_hash,
             "catalogue_version": self.catalogue_version,
             "evidence_ids": self.evidence_ids,
+            "evidence_hashes": self.evidence_hashes,
             "scores": [s.to_json() for s in self.scores],
         }
 
@@ -88,4 +90,7 @@ def assess(
     facts = compute_measures(org, as_of, evidence, names=pack.measures_used(), cache=cache)
     scores = score_facts(pack, facts, evaluator)
     used = sorted({i for v in facts.values() for i in v.evidence_ids})
-    return AssessmentResult(org, as_of, pack.hash, pack.measures_hash, pack.catalogue_version, scores, used)
+    wanted = set(used)
+    hashes = {e.id: e.content_hash() for e in evidence if e.id in wanted}
+    return AssessmentResult(org, as_of, pack.hash, pack.measures_hash, pack.catalogue_version, scores, used,
+                            dict(sorted(hashes.items())))

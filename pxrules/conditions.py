@@ -18,10 +18,11 @@ Comparison semantics, in full:
 from __future__ import annotations
 
 import math
+import operator
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from collections.abc import Mapping
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pxrules.errors import EvidenceError, RuleError
 
@@ -38,8 +39,14 @@ DECIMALS = 6
 NUMBER_LIMIT = 10**9
 
 
+_KINDS: dict[type, Kind] = {bool: "b", int: "n", float: "n", str: "s"}
+
+
 def kind_of(value: object) -> Kind | None:
     """'b', 'n' or 's' for a Scalar, None for anything else (bool is checked before int)."""
+    kind = _KINDS.get(type(value))
+    if kind is not None:
+        return kind
     if isinstance(value, bool):
         return "b"
     if isinstance(value, int | float):
@@ -91,7 +98,9 @@ class Condition:
         if not isinstance(self.measure, str) or not MEASURE_RE.match(self.measure):
             raise RuleError(f"measure name {self.measure!r} must match {MEASURE_RE.pattern}")
         if self.op not in OPS:
-            raise RuleError(f"measure {self.measure}: unknown operator {self.op!r} (use one of {sorted(OPS)})")
+            raise RuleError(
+                f"measure {self.measure}: unknown operator {self.op!r} (use one of {sorted(OPS)})"
+            )
         problem = scalar_problem(self.value)
         if problem is not None:
             raise RuleError(f"measure {self.measure}: threshold {problem}")
@@ -143,28 +152,24 @@ class Firing:
     matched: tuple[tuple[str, Scalar], ...]
 
 
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "neq": operator.ne,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+
+
 def holds(cond: Condition, value: Scalar) -> bool:
     """Whether `value` (a measured fact) satisfies `cond`; the single definition of comparison semantics."""
     kind = kind_of(value)
     if kind is None or kind != kind_of(cond.value):
-        return False
-    left = normalise(value)
-    right = normalise(cond.value)
-    op = cond.op
-    if op == "eq":
-        return left == right
-    if op == "neq":
-        return left != right
-    if kind != "n":
-        return False
-    assert isinstance(left, int | float) and isinstance(right, int | float)
-    if op == "gt":
-        return left > right
-    if op == "gte":
-        return left >= right
-    if op == "lt":
-        return left < right
-    return left <= right
+        return False  # True is not 1, "1" is not 1, and a mismatch never matches, not even for neq
+    if kind != "n" and cond.op in ORDER_OPS:
+        return False  # unreachable through Condition's checks; kept so holds is total
+    return _COMPARE[cond.op](normalise(value), normalise(cond.value))
 
 
 def validate_facts(facts: Mapping[str, Scalar]) -> None:

@@ -1,21 +1,27 @@
 """The durable-rules wrapper: compiles rules into one ruleset per sub-requirement and evaluates facts.
 
-This is the ONLY module that imports durable. durable-rules 2.0.28 is usable only behind care
-(see docs on the engine): one private host per process with no timer threads, rulesets as dicts,
-facts asserted in one batch per ruleset through the low-level calls, and the working session
-cleaned by retracting exactly what was asserted (never `delete_state`, which can segfault).
+This is the ONLY module that imports durable. durable-rules 2.0.28 is usable only behind care:
+one private host per process with no timer threads, rulesets registered as dicts, facts asserted
+through the low-level calls, and the working session cleaned by retracting exactly what was
+asserted (never `delete_state`, which can segfault).
 
-Encoding. Each measure is one fact `{"id": <measure>, "sid": WORKING_SID, "m": <measure>,
-"t": <kind>, "v": <value>}` where kind is "b", "n" or "s". durable coerces freely across types
-(`true == 1`, `"true" == true`, strings compare with numbers as text), so every pattern tests
-`t` and a kind mismatch can never match, as `conditions.holds` requires. Numbers travel as
-integers in millionths (`normalise` rounds floats to 6 places, so this is exact): durable's JSON
-parser mis-reads floats written in exponent form without a dot ("5e-05" crashes the process, a
-threshold of 1e16 fails to register), and integer comparisons sidestep all of that.
-
-Each rule is an `all` join of one pattern per distinct measure it tests; no `$not`, `none` or
-`any` (order-dependent in durable). Firings come back from 1-parameter action closures; an
-exception inside an action is caught there and re-raised after evaluation as EngineError.
+Encoding (each choice works around something measured in 2.0.28):
+- One fact per ruleset and evaluation, carrying only the measures that ruleset tests, one
+  property per measure: `{"id": "f", "sid": WORKING_SID, "n0": 730000, "b1": true, "s2": "yes"}`.
+  Every rule is then a single `$and` pattern: no joins. Retracting facts that completed an `all`
+  join reads uninitialised memory in deleteMessageFromFrame (valgrind), and joins of five or more
+  facts segfault the process within a few evaluations.
+- Property names are <kind><index>: kind "b" bool, "n" number, "s" string. durable coerces across
+  types (`true == 1`, `"true" == true`, numbers compare with strings as text); a condition reads
+  only the property of its own kind, which is absent when the fact is of another kind, so a kind
+  mismatch never matches, not even "neq", as `conditions.holds` requires (`property_map` turns
+  the numbers back into measure names).
+- Numbers travel as integers in millionths (exact, since `normalise` rounds floats to 6 places):
+  durable's parser mis-reads floats in exponent form without a dot ("5e-05" in a fact crashes
+  the process; a 1e16 threshold fails to register).
+- No `$not`, `none` or `any` (order-dependent in durable). Firings come back from 1-parameter
+  action closures; an exception inside an action is caught there and re-raised after evaluation
+  as EngineError.
 """
 
 from __future__ import annotations
@@ -27,28 +33,20 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from fractions import Fraction
+from dataclasses import dataclass
 from typing import Any
 
 import durable_rules_engine as _dre
 from durable.engine import Host
 
-from pxrules.conditions import (
-    CompiledRule,
-    Condition,
-    Firing,
-    Scalar,
-    kind_of,
-    normalise,
-    sort_key,
-    validate_facts,
-)
+from pxrules.conditions import CompiledRule, Firing, Scalar, kind_of, normalise, sort_key, validate_facts
 from pxrules.errors import EngineError, RuleError
 
 WORKING_SID = "pxrules"
-# durable-rules fails with error 108 past 256 rules sharing a node and hangs past 512 alpha nodes on
-# one property; a sub-requirement's ruleset stays well under both.
+FACT_ID = "f"
+# durable fails past ~253 properties per fact (error 302), past 256 rules on one node (error 108)
+# and hangs past 512 alpha nodes on one property; a sub-requirement stays well inside all three.
+MAX_MEASURES_PER_RULESET = 120
 MAX_CONDITIONS_PER_RULESET = 250
 ENGINE_CACHE_SIZE = 2
 _SCALE = 10**6
@@ -86,53 +84,53 @@ def encode_value(value: Scalar) -> tuple[str, bool | int | str]:
         number = normalise(value)
         if isinstance(number, int):
             return kind, number * _SCALE
-        return kind, round(Fraction(number) * _SCALE)
+        assert isinstance(number, float)
+        # |number| <= NUMBER_LIMIT (1e9) lies within half an ulp (<= 6e-8) of some d/1e6, and the
+        # float product adds at most 0.07 more, so round() recovers d exactly (tested against Fraction).
+        return kind, round(number * _SCALE)
     assert not isinstance(value, float)
     return kind, value
 
 
-def _safe(text: str) -> str:
-    return _UNSAFE.sub("_", text)
+def _wire_text(kind: str, wire: bool | int | str) -> str:
+    if kind == "s":
+        # ensure_ascii=False exactly as durable serialises the ruleset: strings compare as raw JSON text.
+        return json.dumps(wire, ensure_ascii=False)
+    if kind == "b":
+        return "true" if wire else "false"
+    return str(wire)
 
 
-def _pattern(measure: str, conds: Sequence[Condition]) -> dict[str, Any]:
-    """One `$and` pattern matching the single fact for `measure` when all `conds` hold on it."""
-    tests: list[dict[str, Any]] = [{"m": measure}]
-    # Two kinds on one measure (x == true and x > 3) can never both hold: two `t` tests say so.
-    tests += [{"t": kind} for kind in sorted({encode_value(c.value)[0] for c in conds})]
-    for cond in conds:
-        wire = encode_value(cond.value)[1]
-        tests.append({"v": wire} if cond.op == "eq" else {_COMPARE[cond.op]: {"v": wire}})
-    return {"$and": tests}
-
-
-def compile_rule(rule: CompiledRule) -> tuple[dict[str, Any], dict[str, str]]:
-    """The durable rule dict for `rule` and its alias -> measure table."""
-    aliases = {f"p{k}": measure for k, measure in enumerate(rule.measures)}
-    joins = [
-        {alias: _pattern(measure, [c for c in rule.conditions if c.measure == measure])}
-        for alias, measure in aliases.items()
-    ]
-    return {"all": joins}, aliases
+def compile_rule(rule: CompiledRule, index_of: Mapping[str, int]) -> dict[str, Any]:
+    """The durable rule dict for `rule`: one `$and` pattern over the ruleset's single fact."""
+    tests: list[dict[str, Any]] = []
+    for cond in rule.conditions:
+        kind, wire = encode_value(cond.value)
+        prop = f"{kind}{index_of[cond.measure]}"
+        tests.append({prop: wire} if cond.op == "eq" else {_COMPARE[cond.op]: {prop: wire}})
+    return {"all": [{"p": {"$and": tests}}]}
 
 
 @dataclass(frozen=True, slots=True)
 class _RuleEntry:
     index: int  # position in the input sequence: ties in sort_key keep input order, as in reference
     rule: CompiledRule
-    aliases: dict[str, str]
+    measures: tuple[str, ...]
 
 
 @dataclass(slots=True)
 class _RuleSet:
     name: str
     sub_requirement: str
-    measures: tuple[str, ...]
+    measures: tuple[str, ...]  # index in this tuple = the property number
     definition: dict[str, Any]
     entries: dict[str, _RuleEntry]
     ruleset: Any = None
     handle: Any = None
-    fired: list[tuple[int, Firing]] = field(default_factory=list)
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub("_", text)
 
 
 class RuleEngine:
@@ -161,12 +159,6 @@ class RuleEngine:
         built: dict[str, _RuleSet] = {}
         try:
             for k, (sub, members) in enumerate(grouped.items()):
-                count = sum(len(rule.conditions) for _, rule in members)
-                if count > MAX_CONDITIONS_PER_RULESET:
-                    raise RuleError(
-                        f"sub-requirement {sub}: {count} conditions; the engine takes at most "
-                        f"{MAX_CONDITIONS_PER_RULESET} per sub-requirement"
-                    )
                 rs = self._compile_set(f"px{generation}_{k}_{_safe(sub)}", sub, members)
                 self._register(rs)
                 built[sub] = rs
@@ -176,13 +168,20 @@ class RuleEngine:
         return built
 
     def _compile_set(self, name: str, sub: str, members: list[tuple[int, CompiledRule]]) -> _RuleSet:
+        measures = tuple(sorted({m for _, rule in members for m in rule.measures}))
+        conditions = sum(len(rule.conditions) for _, rule in members)
+        if len(measures) > MAX_MEASURES_PER_RULESET or conditions > MAX_CONDITIONS_PER_RULESET:
+            raise RuleError(
+                f"sub-requirement {sub} is too big for the engine: {len(measures)} measures (at most "
+                f"{MAX_MEASURES_PER_RULESET}), {conditions} conditions (at most {MAX_CONDITIONS_PER_RULESET})"
+            )
+        index_of = {m: i for i, m in enumerate(measures)}
         definition: dict[str, Any] = {}
         entries: dict[str, _RuleEntry] = {}
         for j, (index, rule) in enumerate(members):
             rule_name = f"r{j}_{_safe(rule.rule_id)}"
-            definition[rule_name], aliases = compile_rule(rule)
-            entries[rule_name] = _RuleEntry(index, rule, aliases)
-        measures = tuple(sorted({m for _, rule in members for m in rule.measures}))
+            definition[rule_name] = compile_rule(rule, index_of)
+            entries[rule_name] = _RuleEntry(index, rule, rule.measures)
         return _RuleSet(name, sub, measures, definition, entries)
 
     def _register(self, rs: _RuleSet) -> None:
@@ -194,7 +193,9 @@ class RuleEngine:
         try:
             host.register_rulesets({rs.name: runnable})
         except Exception as exc:
-            raise EngineError(f"sub-requirement {rs.sub_requirement}: durable-rules refused the ruleset: {exc}") from exc
+            raise EngineError(
+                f"sub-requirement {rs.sub_requirement}: durable-rules refused its ruleset: {exc}"
+            ) from exc
         rs.ruleset = host.get_ruleset(rs.name)
         rs.handle = rs.ruleset._handle
         self._by_name[rs.name] = rs
@@ -242,6 +243,13 @@ class RuleEngine:
         """The compiled durable ruleset dicts by sub-requirement (copies; for inspection and tests)."""
         return {sub: copy.deepcopy(rs.definition) for sub, rs in self._sets.items()}
 
+    def property_map(self, sub_requirement: str) -> dict[str, str]:
+        """Property number -> measure name for one sub-requirement's ruleset (to read `definitions`)."""
+        return {str(i): m for i, m in enumerate(self._sets[sub_requirement].measures)}
+
+    def ruleset_names(self) -> tuple[str, ...]:
+        return tuple(rs.name for rs in self._sets.values())
+
     # -- evaluation ---------------------------------------------------------------------------
 
     def _action(self, set_name: str, rule_name: str) -> Callable[[Any], None]:
@@ -258,45 +266,44 @@ class RuleEngine:
     def _record(self, set_name: str, rule_name: str, message: Any) -> None:
         rs = self._by_name[set_name]
         entry = rs.entries[rule_name]
-        if self._phase != "assert":
-            raise EngineError(f"rule {entry.rule.rule_id} fired while the engine was {self._phase}")
-        if not isinstance(message, dict) or set(message) != set(entry.aliases):
-            raise EngineError(f"rule {entry.rule.rule_id}: durable returned an unexpected match {message!r}")
-        matched: list[tuple[str, Scalar]] = []
-        for alias, measure in entry.aliases.items():
-            fact = message[alias]
-            if not isinstance(fact, dict) or fact.get("m") != measure or measure not in self._values:
-                raise EngineError(f"rule {entry.rule.rule_id}: matched {fact!r} for measure {measure}")
-            matched.append((measure, self._values[measure]))
         rule = entry.rule
-        self._firings.append((entry.index, Firing(rule.sub_requirement, rule.rule_id, rule.level, tuple(matched))))
+        if self._phase != "assert":
+            raise EngineError(f"rule {rule.rule_id} fired while the engine was {self._phase}")
+        fact = message.get("p") if isinstance(message, dict) else None
+        if not isinstance(fact, dict) or fact.get("id") != FACT_ID:
+            raise EngineError(f"rule {rule.rule_id}: durable returned an unexpected match {message!r}")
+        matched = tuple((m, self._values[m]) for m in entry.measures)
+        self._firings.append((entry.index, Firing(rule.sub_requirement, rule.rule_id, rule.level, matched)))
 
     def _on_complete(self, error: Any, state: Any) -> None:
         if error:
             self._errors.append(error if isinstance(error, BaseException) else EngineError(str(error)))
 
     def evaluate(self, facts: Mapping[str, Scalar], only: Collection[str] | None = None) -> list[Firing]:
-        """Firings for `facts`, sorted by (sub_requirement, level, rule_id); `only` limits sub-requirements."""
+        """Firings for `facts` sorted by (sub_requirement, level, rule_id); `only` limits sub-requirements."""
         validate_facts(facts)
         wanted = None if only is None else set(only)
         with _HOST_LOCK:
             self._check_open()
             self._values = {m: normalise(v) for m, v in facts.items()}
-            fragments: dict[str, str] = {}
+            encoded: dict[str, tuple[str, str]] = {}
             self._firings = []
             self._errors = []
             try:
                 for sub, rs in self._sets.items():
                     if wanted is not None and sub not in wanted:
                         continue
-                    present = []
-                    for measure in rs.measures:
+                    parts = []
+                    for i, measure in enumerate(rs.measures):
                         if measure in facts:
-                            if measure not in fragments:
-                                fragments[measure] = self._fragment(measure, facts[measure])
-                            present.append(fragments[measure])
-                    if present:  # nothing to match: no rule here can fire
-                        self._run_set(rs, "[" + ",".join(present) + "]")
+                            if measure not in encoded:
+                                kind, wire = encode_value(facts[measure])
+                                encoded[measure] = (kind, _wire_text(kind, wire))
+                            kind, text = encoded[measure]
+                            parts.append(f'"{kind}{i}":{text}')
+                    if parts:  # with no measure present no rule here can fire
+                        head = f'[{{"id":"{FACT_ID}","sid":"{WORKING_SID}",'
+                        self._run_set(rs, head + ",".join(parts) + "}]")
                     if self._errors:
                         break
             finally:
@@ -316,21 +323,16 @@ class RuleEngine:
         result.sort(key=sort_key)
         return result
 
-    @staticmethod
-    def _fragment(measure: str, value: Scalar) -> str:
-        kind, wire = encode_value(value)
-        fact = {"id": measure, "sid": WORKING_SID, "m": measure, "t": kind, "v": wire}
-        # ensure_ascii=False exactly as durable serialises the ruleset: strings compare as raw JSON text.
-        return json.dumps(fact, ensure_ascii=False)
-
     def _run_set(self, rs: _RuleSet, payload: str) -> None:
         self._phase = "assert"
         try:
             try:
                 code, offset = _dre.assert_facts(rs.handle, payload)
             except Exception as exc:
-                raise EngineError(f"sub-requirement {rs.sub_requirement}: durable-rules refused facts: {exc}") from exc
-            # 0: all handled, 1: some fact matched no pattern (fine); 2 would mean a fact was already there.
+                raise EngineError(
+                    f"sub-requirement {rs.sub_requirement}: durable-rules refused facts: {exc}"
+                ) from exc
+            # 0: matched, 1: the fact matched no rule (fine); 2 would mean it was already there.
             if code not in (0, 1):
                 raise EngineError(f"sub-requirement {rs.sub_requirement}: assert_facts returned code {code}")
             rs.ruleset.do_actions(offset, self._on_complete)
@@ -345,10 +347,13 @@ class RuleEngine:
             rs.ruleset.do_actions(offset, self._on_complete)
             left = _dre.get_facts(rs.handle, WORKING_SID)
         except Exception as exc:
-            raise EngineError(f"sub-requirement {rs.sub_requirement}: cleaning the session failed: {exc}") from exc
-        if left != "[]" and json.loads(left):
             raise EngineError(
-                f"sub-requirement {rs.sub_requirement}: {len(json.loads(left))} fact(s) left in the working session"
+                f"sub-requirement {rs.sub_requirement}: cleaning the session failed: {exc}"
+            ) from exc
+        if left != "[]" and json.loads(left):
+            count = len(json.loads(left))
+            raise EngineError(
+                f"sub-requirement {rs.sub_requirement}: {count} fact(s) left in the working session"
             )
 
 

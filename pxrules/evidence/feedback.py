@@ -24,7 +24,10 @@ FFT_SETTINGS: tuple[str, ...] = FftSetting.__args__  # type: ignore[attr-defined
 
 # Modes of collection as the monthly provider workbooks name them.
 FftMode = Literal["sms", "electronic_discharge", "electronic_home", "paper_discharge", "paper_home",
-                  "telephone", "online", "tablet_kiosk", "other"]
+                  "telephone", "online", "tablet_kiosk", "other",
+                  # the outpatient workbook collects at or after the appointment, not at discharge or home
+                  "electronic_at_appointment", "electronic_after_appointment",
+                  "paper_at_appointment", "paper_after_appointment"]
 FFT_MODES: tuple[str, ...] = FftMode.__args__  # type: ignore[attr-defined]
 
 BREAKDOWN = ("very_good", "good", "neither", "poor", "very_poor", "dont_know")

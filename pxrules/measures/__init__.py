@@ -5,11 +5,22 @@ Importing this package registers every measure module, so MEASURES is complete.
 
 from pxrules.measures import (  # noqa: F401  (importing registers the measures)
     analysis,
+    analysis_frontline,
     attestation,
     collecting,
+    collecting_complaints,
+    collecting_modes,
+    collecting_staff,
+    collecting_web,
     culture,
+    culture_comms,
+    culture_staffing,
+    culture_values,
     improvement,
     leadership,
+    leadership_clinical,
+    leadership_people,
+    leadership_strategy,
     reporting,
 )
 from pxrules.measures.compute import MeasureCache, compute_measures

@@ -116,8 +116,13 @@ def survey_position(view: EvidenceView, question_key: str) -> Result | None:
     items = [q for q in survey_items(view, question_key) if q.peer_median is not None or q.expected_range]
     if not items:
         return None
-    waves = sorted(items, key=lambda q: (q.end, q.wave))
-    now = waves[-1]
+    now = max(items, key=lambda q: (q.end, q.wave))
+    # The previous wave may have lapsed by now; it still shows whether the position was sustained.
+    earlier = [q for q in view.ever("survey_question")
+               if isinstance(q, SurveyQuestion) and q.question_key == question_key and q.group is None
+               and q.wave != now.wave and (q.peer_median is not None or q.expected_range)
+               and (now.end - q.end).days <= 731 and q.end < now.end]
+    waves = [*sorted(earlier, key=lambda q: (q.end, q.wave)), now]
 
     def band(q: SurveyQuestion) -> int:
         if q.peer_median is None:
@@ -129,7 +134,9 @@ def survey_position(view: EvidenceView, question_key: str) -> Result | None:
             return 4
         if q.peer_lower_quartile is not None and q.score < q.peer_lower_quartile:
             return 1
-        return 3 if q.peer_median - q.score <= 0.1 * (10 if q.scale == "score10" else 1) else 2
+        # "Within 0.1 of the median" on the 0-10 staff-survey scale: 1% of the scale, whatever the scale.
+        tolerance = {"percent": 1.0, "score10": 0.1, "score5": 0.05, "share": 0.01}[q.scale]
+        return 3 if q.peer_median - q.score <= tolerance + 1e-9 else 2
 
     level = band(now)
     if level == 5 and not (len(waves) >= 2 and band(waves[-2]) == 5):

@@ -20,7 +20,7 @@ class Result:
     """What a measure function returns: the value, the evidence it rests on, and a sentence for people."""
 
     value: Scalar
-    evidence: tuple[Evidence, ...] | list[Evidence] = ()
+    evidence: Sequence[Evidence] = ()
     detail: str = ""
 
 

@@ -44,7 +44,8 @@ def survey_change(view: EvidenceView, question_key: str, what: str) -> Result | 
                   f"({delta:+.2f})")
 
 
-def processes_in(view: EvidenceView, name: str, months: int = 12, ending_months_ago: int = 0) -> list[StaffProcess]:
+def processes_in(view: EvidenceView, name: str, months: int = 12,
+                 ending_months_ago: int = 0) -> list[StaffProcess]:
     """Records of one staff process whose period ends in the window (past windows include lapsed items)."""
     return [p for p in view.within("staff_process", months, ending_months_ago=ending_months_ago)
             if isinstance(p, StaffProcess) and p.process == name]
@@ -59,7 +60,7 @@ def compliance(view: EvidenceView, name: str, what: str, ending_months_ago: int 
     population = sum(p.population or 0 for p in audits)
     compliant = sum(p.compliant or 0 for p in audits)
     when = " in the previous 12 months" if ending_months_ago else ""
-    return Result(compliant / population, audits,
+    return Result(compliant / population, tuple(audits),
                   f"{compliant} of {population} {what}{when} ({pct(compliant / population)})")
 
 
@@ -82,7 +83,8 @@ def od_strategy_exists(view: EvidenceView) -> Result | None:
     if not found:
         return None
     d = found[-1]
-    return Result(True, [d], f"{d.title} ({d.status}{', approved ' + str(d.approved_on) if d.approved_on else ''})")
+    approved = f", approved {d.approved_on}" if d.approved_on else ""
+    return Result(True, [d], f"{d.title} ({d.status}{approved})")
 
 
 @measure("od.strategy_in_date", type="boolean", better="true", kinds=("document",),
@@ -94,7 +96,8 @@ def od_strategy_in_date(view: EvidenceView) -> Result | None:
     d = best_document(view, *OD_DOC_TYPES)
     if d is None:
         last = found[-1]
-        return Result(False, [last], f"{last.title} is {'in draft' if last.status == 'draft' else 'not in date'}")
+        state = "in draft" if last.status == "draft" else "not in date"
+        return Result(False, [last], f"{last.title} is {state}")
     return Result(True, [d], f"{d.title} approved {d.approved_on}"
                   + (f", review due {d.review_due}" if d.review_due else ""))
 
@@ -110,7 +113,8 @@ def od_px_objectives(view: EvidenceView) -> Result | None:
 
 
 @measure("od.px_measures", type="integer", unit="count", better="higher", kinds=("document",),
-         description="Patient-experience-linked measures (content flags px_measure.*) in the current OD strategy")
+         description="Patient-experience-linked measures (content flags px_measure.*) in the current OD "
+         "strategy")
 def od_px_measures(view: EvidenceView) -> Result | None:
     d = latest_document(view, *OD_DOC_TYPES)
     if d is None:
@@ -145,61 +149,74 @@ def _frontline_feedback_projects(view: EvidenceView) -> list[QiProject]:
             and p.status != "planned"]
 
 
-@measure("qi.local_action_team_share_12m", type="number", unit="share", better="higher", kinds=("staff_process",),
-         description="Share of clinical teams logging an action taken on patient feedback, over the quarterly "
-         "audits of the last 12 months")
+@measure("qi.local_action_team_share_12m", type="number", unit="share", better="higher",
+         kinds=("staff_process",),
+         description="Share of clinical teams logging an action taken on patient feedback, over the "
+         "quarterly audits of the last 12 months")
 def local_action_team_share_12m(view: EvidenceView) -> Result | None:
     return compliance(view, LOCAL_ACTION, "team-quarters logged an action on patient feedback")
 
 
 @measure("qi.local_action_team_share_prev12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
-         description="Share of clinical teams logging an action on patient feedback in the 12 months before that")
+         description="Share of clinical teams logging an action on patient feedback in the 12 months before "
+         "that")
 def local_action_team_share_prev12m(view: EvidenceView) -> Result | None:
     return compliance(view, LOCAL_ACTION, "team-quarters logged an action on patient feedback", 12)
 
 
-@measure("qi.local_action_reports_12m", type="integer", unit="count", better="higher", kinds=("staff_process",),
-         description="Reports of local action on patient feedback (one per quarter expected) in the last 12 months")
+@measure("qi.local_action_reports_12m", type="integer", unit="count", better="higher",
+         kinds=("staff_process",),
+         description="Reports of local action on patient feedback (one per quarter expected) in the last 12 "
+         "months")
 def local_action_reports_12m(view: EvidenceView) -> Result | None:
     audits = processes_in(view, LOCAL_ACTION)
     if not audits:
         return None
     quarters = sorted({(p.end.year, (p.end.month - 1) // 3 + 1) for p in audits})
-    return Result(len(quarters), audits, f"local action reported in {len(quarters)} quarters of the last 12 months")
+    return Result(len(quarters), tuple(audits),
+                  f"local action reported in {len(quarters)} quarters of the last 12 months")
 
 
 @measure("qi.frontline_feedback_projects_12m", type="integer", unit="count", better="higher",
          kinds=("qi_project",),
-         description="Frontline-led improvement projects started from patient feedback, active in the last 12 months")
+         description="Frontline-led improvement projects started from patient feedback, active in the last "
+         "12 months")
 def frontline_feedback_projects_12m(view: EvidenceView) -> Result | None:
     projects = _frontline_feedback_projects(view)
     if not projects:
         return None
-    return Result(len(projects), projects, f"{len(projects)} frontline-led projects from patient feedback")
+    return Result(len(projects), tuple(projects),
+                  f"{len(projects)} frontline-led projects from patient feedback")
 
 
 @measure("qi.frontline_feedback_outcome_share_12m", type="number", unit="share", better="higher",
          kinds=("qi_project",),
-         description="Share of frontline-led projects from patient feedback whose outcome was measured")
+         description="Share of completed frontline-led projects from patient feedback (ended in the last 12 "
+         "months) whose outcome was measured")
 def frontline_feedback_outcome_share_12m(view: EvidenceView) -> Result | None:
-    projects = _frontline_feedback_projects(view)
-    if not projects:
+    # Only a finished project can report its outcome; counting running ones would punish a trust for
+    # starting new work.
+    done = [p for p in _frontline_feedback_projects(view) if p.status == "completed"]
+    if not done:
         return None
-    measured = [p for p in projects if p.outcome_measured]
-    return Result(len(measured) / len(projects), projects,
-                  f"{len(measured)} of {len(projects)} frontline feedback projects measured their outcome")
+    measured = [p for p in done if p.outcome_measured]
+    return Result(len(measured) / len(done), tuple(done),
+                  f"{len(measured)} of {len(done)} completed frontline feedback projects measured their "
+                  "outcome")
 
 
-@measure("qi.frontline_feedback_improved_12m", type="integer", unit="count", better="higher", kinds=("qi_project",),
+@measure("qi.frontline_feedback_improved_12m", type="integer", unit="count", better="higher",
+         kinds=("qi_project",),
          description="Frontline-led projects from patient feedback with a measured improvement")
 def frontline_feedback_improved_12m(view: EvidenceView) -> Result | None:
     projects = _frontline_feedback_projects(view)
     if not projects:
         return None
     improved = [p for p in projects if p.outcome_measured and p.improved]
-    return Result(len(improved), projects,
-                  f"{len(improved)} of {len(projects)} frontline feedback projects showed a measured improvement")
+    return Result(len(improved), tuple(projects),
+                  f"{len(improved)} of {len(projects)} frontline feedback projects showed a measured "
+                  "improvement")
 
 
 register_band("nss.acts_on_concerns_band", "nss.acts_on_concerns",
@@ -220,7 +237,7 @@ def _awards(records: Sequence[StaffProcess], what: str) -> Result | None:
     if not live:
         return None
     awards = sum(r.compliant or 0 for r in live)
-    return Result(awards, live, f"{awards} staff awards made {what}")
+    return Result(awards, tuple(live), f"{awards} staff awards made {what}")
 
 
 @measure("od.recognition_scheme_recorded", type="boolean", better="true", kinds=("staff_process",),
@@ -230,7 +247,8 @@ def recognition_scheme_recorded(view: EvidenceView) -> Result | None:
     if not records:
         return None
     live = any(r.in_place for r in records)
-    return Result(True, records, "staff recognition scheme " + ("running" if live else "planned, not yet running"))
+    state = "running" if live else "planned, not yet running"
+    return Result(True, tuple(records), f"staff recognition scheme {state}")
 
 
 @measure("od.recognition_awards_12m", type="integer", unit="count", better="higher", kinds=("staff_process",),
@@ -239,34 +257,42 @@ def recognition_awards_12m(view: EvidenceView) -> Result | None:
     return _awards(_recognition(view), "in the last 12 months")
 
 
-@measure("od.recognition_awards_prev12m", type="integer", unit="count", better="higher", kinds=("staff_process",),
+@measure("od.recognition_awards_prev12m", type="integer", unit="count", better="higher",
+         kinds=("staff_process",),
          description="Staff recognition awards made in the 12 months before that")
 def recognition_awards_prev12m(view: EvidenceView) -> Result | None:
     return _awards(_recognition(view, 12), "in the previous 12 months")
 
 
-@measure("od.recognition_patient_share_12m", type="number", unit="share", better="higher", kinds=("staff_process",),
-         description="Share of staff awards in the last 12 months that came from patient or carer nominations")
+@measure("od.recognition_patient_share_12m", type="number", unit="share", better="higher",
+         kinds=("staff_process",),
+         description="Share of staff awards in the last 12 months that came from patient or carer "
+         "nominations")
 def recognition_patient_share_12m(view: EvidenceView) -> Result | None:
     live = [r for r in _recognition(view) if r.in_place and r.compliant and r.with_patients is not None]
     if not live:
         return None
     awards = sum(r.compliant or 0 for r in live)
     patients = sum(r.with_patients or 0 for r in live)
-    return Result(patients / awards, live,
-                  f"{patients} of {awards} staff awards came from patient nominations ({pct(patients / awards)})")
+    return Result(patients / awards, tuple(live),
+                  f"{patients} of {awards} staff awards came from patient nominations "
+                  f"({pct(patients / awards)})")
 
 
 @measure("od.board_celebrations_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
-         description="Board meetings in the last 12 months that celebrated or presented staff recognition")
+         description="Meetings of the board or its people committee in the last 12 months that celebrated or "
+         "reviewed staff recognition")
 def board_celebrations_12m(view: EvidenceView) -> Result | None:
-    meetings = [m for m in view.within("board_meeting", 12) if isinstance(m, BoardMeeting) and m.body == "board"]
+    # The people committee is a board committee chaired by a non-executive director: recognition it
+    # reviews is the board's involvement too (6B asks that "the board is engaged and fully involved").
+    meetings = [m for m in view.within("board_meeting", 12)
+                if isinstance(m, BoardMeeting) and m.body in ("board", "people_committee")]
     if not meetings:
         return None
     held = [m for m in meetings if set(m.agenda) & set(CELEBRATION_ITEMS)]
-    return Result(len(held), meetings, f"{len(held)} of {len(meetings)} board meetings celebrated staff achievements")
+    return Result(len(held), tuple(meetings), f"{len(held)} of {len(meetings)} board and people committee "
+                  "meetings celebrated staff achievements")
 
 
 register_band("nss.recognition_band", "nss.recognition",
               "NHS Staff Survey 'satisfied with the recognition I get for good work' (Q4a)")
-

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from pxrules.evidence import Evidence
 from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import pct, share_result, survey_position
+from pxrules.measures.common import pct, survey_position
 from pxrules.measures.core import EvidenceView, Result, measure
 
 # Survey breakdowns the leadership rules read (survey_question.group). Clinical engagement is judged on
@@ -19,23 +22,49 @@ SETTING_PREFIX = "setting:"
 # Document stages as integers so rules can only ask for "at least": a draft is intent, an approved
 # document past its review date was once in place, an approved in-date document is in place now.
 STAGE_DRAFT, STAGE_LAPSED, STAGE_APPROVED = 1, 2, 3
-STAGE_WORDS = {STAGE_DRAFT: "in draft", STAGE_LAPSED: "approved but lapsed", STAGE_APPROVED: "approved and in date"}
 
 
 # ---- helpers shared by the leadership_* modules ----------------------------------------------------------
 
+@dataclass(frozen=True)
+class Meeting:
+    """One sitting of one body: every item recorded for that body on that day.
+
+    Different parts of a register record the same meeting separately (its patient story, its quality
+    report, a development session after it), so shares and counts are taken per meeting, not per item.
+    """
+
+    day: dt.date
+    body: str
+    items: tuple[BoardMeeting, ...]
+
+    def any(self, test: Callable[[BoardMeeting], bool]) -> bool:
+        return any(test(m) for m in self.items)
+
+    def has_item(self, *keys: str) -> bool:
+        return any(k in m.agenda for m in self.items for k in keys)
+
+
 def meetings(view: EvidenceView, months: int = 12, *, ending_months_ago: int = 0,
-             bodies: Sequence[str] = ("board",)) -> list[BoardMeeting]:
-    """Meetings of the given bodies whose date falls in the window (see EvidenceView.within)."""
-    return [m for m in view.within("board_meeting", months, ending_months_ago=ending_months_ago)
-            if isinstance(m, BoardMeeting) and m.body in bodies]
+             bodies: Sequence[str] = ("board",), public_only: bool = False) -> list[Meeting]:
+    """Meetings of the given bodies whose date falls in the window (see EvidenceView.within), oldest first."""
+    grouped: dict[tuple[dt.date, str], list[BoardMeeting]] = {}
+    for m in view.within("board_meeting", months, ending_months_ago=ending_months_ago):
+        if isinstance(m, BoardMeeting) and m.body in bodies and (m.session == "public" or not public_only):
+            grouped.setdefault((m.end, m.body), []).append(m)
+    return [Meeting(day, body, tuple(items)) for (day, body), items in sorted(grouped.items())]
 
 
-def meetings_24m(view: EvidenceView, bodies: Sequence[str]) -> list[BoardMeeting]:
-    """Meetings over the last 24 months (a board meeting stays current for 12, so older ones come from
-    the lapsed pool through the shifted window)."""
-    return (meetings(view, 12, ending_months_ago=12, bodies=bodies)
-            + meetings(view, 12, bodies=bodies))
+def evidence_of(found: Sequence[Meeting]) -> list[Evidence]:
+    return [m for meeting in found for m in meeting.items]
+
+
+def meeting_share(found: Sequence[Meeting], test: Callable[[Meeting], bool], what: str) -> Result | None:
+    """A share over meetings with its detail sentence ('4 of 6 board meetings heard a patient story')."""
+    if not found:
+        return None
+    hits = [m for m in found if test(m)]
+    return Result(len(hits) / len(found), evidence_of(found), f"{len(hits)} of {len(found)} {what}")
 
 
 def doc_stage(view: EvidenceView, accept: Callable[[Document], bool], what: str) -> Result | None:
@@ -50,7 +79,8 @@ def doc_stage(view: EvidenceView, accept: Callable[[Document], bool], what: str)
               and d.status == "approved" and d not in current]
     if lapsed:
         d = lapsed[-1]
-        when = f"review was due {d.review_due}" if d.review_due else f"approved {d.approved_on}, now out of date"
+        when = (f"review was due {d.review_due}" if d.review_due
+                else f"approved {d.approved_on}, now out of date")
         return Result(STAGE_LAPSED, [d], f"{what} '{d.title}' has lapsed ({when})")
     drafts = [d for d in current if d.status == "draft"]
     if drafts:
@@ -60,19 +90,21 @@ def doc_stage(view: EvidenceView, accept: Callable[[Document], bool], what: str)
 
 def approved_doc(view: EvidenceView, accept: Callable[[Document], bool]) -> Document | None:
     """The latest current approved document `accept`s."""
-    docs = [d for d in view.of("document") if isinstance(d, Document) and accept(d) and d.status == "approved"]
+    docs = [d for d in view.of("document")
+            if isinstance(d, Document) and accept(d) and d.status == "approved"]
     return docs[-1] if docs else None
 
 
 def process_share(view: EvidenceView, name: str, what: str, *, ending_months_ago: int = 0) -> Result | None:
     """compliant / population summed over one staff process's audits in a 12-month window."""
-    audits = [p for p in view.within("staff_process", 12, ending_months_ago=ending_months_ago)
-              if isinstance(p, StaffProcess) and p.process == name and p.population]
-    if not audits:
+    audits: list[Evidence] = [p for p in view.within("staff_process", 12, ending_months_ago=ending_months_ago)
+                              if isinstance(p, StaffProcess) and p.process == name and p.population]
+    population = sum(p.population or 0 for p in audits if isinstance(p, StaffProcess))
+    compliant = sum(p.compliant or 0 for p in audits if isinstance(p, StaffProcess))
+    if not population:
         return None
-    population = sum(p.population or 0 for p in audits)
-    compliant = sum(p.compliant or 0 for p in audits)
-    return Result(compliant / population, audits, f"{compliant} of {population} {what} ({pct(compliant / population)})")
+    return Result(compliant / population, audits,
+                  f"{compliant} of {population} {what} ({pct(compliant / population)})")
 
 
 def survey_band(view: EvidenceView, key: str, groups: Sequence[str] | Callable[[str], bool] = (),
@@ -81,23 +113,25 @@ def survey_band(view: EvidenceView, key: str, groups: Sequence[str] | Callable[[
     trust reports them, else the whole organisation. `previous` gives the position at the wave before the
     current one (that wave may have lapsed: it is judged as it stood when it was current)."""
     wanted = groups if callable(groups) else (lambda g: g in groups)
-    current = [q for q in view.of("survey_question") if isinstance(q, SurveyQuestion) and q.question_key == key]
+    current = [q for q in view.of("survey_question")
+               if isinstance(q, SurveyQuestion) and q.question_key == key]
     chosen = sorted({q.group for q in current if q.group is not None and wanted(q.group)})
     scopes: list[str | None] = list(chosen) if chosen else [None]
-    pool = [q for q in view.ever("survey_question") if isinstance(q, SurveyQuestion) and q.question_key == key]
+    pool = [q for q in view.ever("survey_question")
+            if isinstance(q, SurveyQuestion) and q.question_key == key]
     results: list[tuple[int, str, Result]] = []
     for scope in scopes:
         mine = [q for q in current if q.group == scope]
         if not mine:
             continue
-        day = view.as_of
-        items = [q for q in pool if q.group == scope] if previous else mine
+        day, items = view.as_of, mine
         if previous:
             newest = max(mine, key=lambda q: (q.end, q.wave))
-            items = [q for q in items if q.wave != newest.wave and q.end <= newest.end]
+            items = [q for q in pool if q.group == scope and q.wave != newest.wave and q.end <= newest.end]
             if not items:
                 continue
             day = max(q.end for q in items)
+        # survey_position reads whole-organisation items: present this group's items as such.
         sub = EvidenceView(view.org, day, [q.model_copy(update={"group": None}) for q in items])
         got = survey_position(sub, key)
         if got is not None:
@@ -112,58 +146,68 @@ def survey_band(view: EvidenceView, key: str, groups: Sequence[str] | Callable[[
 
 
 # ---- 3A: the executive lead reports to the board; patient stories are heard -----------------------------
+# Board shares are over meetings held in public: stories and the executive lead's reports are public
+# board items, and a private session or development day is not where the framework expects them.
 
-def _board_meetings(view: EvidenceView, months: int = 12, *, ending_months_ago: int = 0) -> list[BoardMeeting]:
-    return meetings(view, months, ending_months_ago=ending_months_ago)
+def _board(view: EvidenceView, ending_months_ago: int = 0) -> list[Meeting]:
+    return meetings(view, ending_months_ago=ending_months_ago, public_only=True)
+
+
+def _story(m: Meeting) -> bool:
+    return m.any(lambda b: b.patient_story)
 
 
 @measure("board.story_share_12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
          description="Share of board meetings in the last 12 months that heard a patient story")
 def story_share_12m(view: EvidenceView) -> Result | None:
-    return share_result(_board_meetings(view), lambda m: m.patient_story, "board meetings heard a patient story")
+    return meeting_share(_board(view), _story, "board meetings heard a patient story")
 
 
 @measure("board.story_share_prev12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
          description="Share of board meetings in the 12 months before that which heard a patient story")
 def story_share_prev12m(view: EvidenceView) -> Result | None:
-    return share_result(_board_meetings(view, ending_months_ago=12), lambda m: m.patient_story,
-                        "board meetings in the previous 12 months heard a patient story")
+    return meeting_share(_board(view, 12), _story,
+                         "board meetings in the previous 12 months heard a patient story")
 
 
 @measure("board.px_report_share_12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
          description="Share of board meetings in the last 12 months that received the executive lead's "
          "patient experience report")
 def px_report_share_12m(view: EvidenceView) -> Result | None:
-    return share_result(_board_meetings(view), lambda m: m.px_report_by_exec_lead,
-                        "board meetings received the executive lead's patient experience report")
+    return meeting_share(_board(view), lambda m: m.any(lambda b: b.px_report_by_exec_lead),
+                         "board meetings received the executive lead's patient experience report")
 
 
-@measure("board.story_in_person_share_12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
-         description="Share of patient stories at the board in the last 12 months told in person by a patient "
-         "or carer")
+@measure("board.story_in_person_share_12m", type="number", unit="share", better="higher",
+         kinds=("board_meeting",),
+         description="Share of patient stories at the board in the last 12 months told in person by a "
+         "patient or carer")
 def story_in_person_share_12m(view: EvidenceView) -> Result | None:
-    stories = [m for m in _board_meetings(view) if m.patient_story]
-    return share_result(stories, lambda m: m.story_presenter in ("patient", "carer"),
-                        "patient stories were told in person by a patient or carer")
+    return meeting_share([m for m in _board(view) if _story(m)],
+                         lambda m: m.any(lambda b: b.story_presenter in ("patient", "carer")),
+                         "patient stories were told in person by a patient or carer")
 
 
 @measure("board.story_actions_tracked_share_12m", type="number", unit="share", better="higher",
          kinds=("board_meeting",),
          description="Share of patient stories at the board in the last 12 months whose actions were tracked")
 def story_actions_tracked_share_12m(view: EvidenceView) -> Result | None:
-    stories = [m for m in _board_meetings(view) if m.patient_story]
-    return share_result(stories, lambda m: m.story_actions_tracked,
-                        "patient stories at the board had their actions tracked to completion")
+    return meeting_share([m for m in _board(view) if _story(m)],
+                         lambda m: m.any(lambda b: b.story_actions_tracked),
+                         "patient stories at the board had their actions tracked to completion")
 
 
 @measure("committee.stories_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
-         description="Patient stories heard by board committees or the council of governors in the last 12 months")
+         description="Patient stories heard by board committees or the council of governors in the last "
+         "12 months")
 def committee_stories_12m(view: EvidenceView) -> Result | None:
-    found = [m for m in view.within("board_meeting", 12) if isinstance(m, BoardMeeting) and m.body != "board"]
+    found = meetings(view, bodies=("quality_committee", "people_committee", "council_of_governors",
+                                   "other_committee"))
     if not found:
         return None
-    heard = [m for m in found if m.patient_story]
-    return Result(len(heard), found, f"{len(heard)} patient stories at {len(found)} committee meetings")
+    heard = [m for m in found if _story(m)]
+    return Result(len(heard), evidence_of(found), f"{len(heard)} patient stories at {len(found)} committee "
+                  "meetings")
 
 
 # ---- 3B: senior leaders are visible and engage with patients and frontline staff ------------------------
@@ -171,13 +215,9 @@ def committee_stories_12m(view: EvidenceView) -> Result | None:
 # scope, compliant = areas visited by a board member (executive or non-executive) in that period,
 # with_patients = of those visits, how many involved talking with patients (e.g. 15 Steps walk-rounds).
 
-def _visit_logs(view: EvidenceView, ending_months_ago: int = 0) -> list[StaffProcess]:
-    return [p for p in view.within("staff_process", 12, ending_months_ago=ending_months_ago)
-            if isinstance(p, StaffProcess) and p.process == "leadership_visits" and p.population]
-
-
 @measure("visits.areas_share_12m", type="number", unit="share", better="higher", kinds=("staff_process",),
-         description="Share of clinical areas visited by a board member, over the visit logs of the last 12 months")
+         description="Share of clinical areas visited by a board member, over the visit logs of the last "
+         "12 months")
 def visits_areas_share_12m(view: EvidenceView) -> Result | None:
     return process_share(view, "leadership_visits", "clinical areas visited by a board member")
 
@@ -189,19 +229,23 @@ def visits_areas_share_prev12m(view: EvidenceView) -> Result | None:
                          "previous 12 months", ending_months_ago=12)
 
 
-@measure("visits.with_patients_share_12m", type="number", unit="share", better="higher", kinds=("staff_process",),
-         description="Share of board members' area visits in the last 12 months that involved talking with patients")
+@measure("visits.with_patients_share_12m", type="number", unit="share", better="higher",
+         kinds=("staff_process",),
+         description="Share of board members' area visits in the last 12 months that involved talking with "
+         "patients")
 def visits_with_patients_share_12m(view: EvidenceView) -> Result | None:
-    logs = [p for p in _visit_logs(view) if p.compliant]
-    if not logs:
+    logs: list[Evidence] = [p for p in view.within("staff_process", 12) if isinstance(p, StaffProcess)
+                            and p.process == "leadership_visits" and p.compliant]
+    visited = sum(p.compliant or 0 for p in logs if isinstance(p, StaffProcess))
+    with_patients = sum(p.with_patients or 0 for p in logs if isinstance(p, StaffProcess))
+    if not visited:
         return None
-    visited = sum(p.compliant or 0 for p in logs)
-    with_patients = sum(p.with_patients or 0 for p in logs)
-    return Result(with_patients / visited, logs,
-                  f"{with_patients} of {visited} area visits involved patients ({pct(with_patients / visited)})")
+    share = with_patients / visited
+    return Result(share, logs, f"{with_patients} of {visited} area visits involved patients ({pct(share)})")
 
 
-@measure("visits.nss_speak_up_band", type="integer", unit="level", better="higher", kinds=("survey_question",),
+@measure("visits.nss_speak_up_band", type="integer", unit="level", better="higher",
+         kinds=("survey_question",),
          description="Ladder B position (1-5) of the staff survey 'safe to speak up' item (2023-25 Q25e) "
          "against peers")
 def visits_nss_speak_up_band(view: EvidenceView) -> Result | None:

@@ -6,28 +6,36 @@ from pxrules.evidence.governance import Document
 from pxrules.evidence.improvement import ServiceChange
 from pxrules.measures.common import pct, share_result
 from pxrules.measures.core import EvidenceView, Result, measure
-from pxrules.measures.leadership import approved_doc, doc_stage, meetings
+from pxrules.measures.leadership import approved_doc, doc_stage, evidence_of, meetings
 
 # Reports on the strategy go to the board or a committee of it; both count.
-REPORTING_BODIES = ("board", "quality_committee", "people_committee", "council_of_governors", "other_committee")
+REPORTING_BODIES = ("board", "quality_committee", "people_committee", "council_of_governors",
+                    "other_committee")
 PROGRESS_ITEMS = frozenset({"strategy_progress", "strategy_annual_review"})
 
 
 def _is_strategy(d: Document) -> bool:
     # The framework accepts a stand-alone strategy or one integrated into the quality strategy.
-    return d.doc_type == "px_strategy" or (d.doc_type == "quality_strategy" and "patient_experience" in d.contents)
+    return d.doc_type == "px_strategy" or (
+        d.doc_type == "quality_strategy" and "patient_experience" in d.contents)
 
 
 def _is_plan(d: Document) -> bool:
     return d.doc_type == "delivery_plan" or (_is_strategy(d) and "delivery_plan" in d.contents)
 
 
+def _strategy(view: EvidenceView) -> Document | None:
+    """The current approved strategy: a stand-alone one when the trust has both it and a quality strategy."""
+    return approved_doc(view, lambda d: d.doc_type == "px_strategy") or approved_doc(view, _is_strategy)
+
+
 def _strategy_or_draft(view: EvidenceView) -> Document | None:
     """The current approved strategy, else the latest current draft (what co-production is read from)."""
-    best = approved_doc(view, _is_strategy)
+    best = _strategy(view)
     if best is not None:
         return best
-    drafts = [d for d in view.of("document") if isinstance(d, Document) and _is_strategy(d) and d.status == "draft"]
+    drafts = [d for d in view.of("document")
+              if isinstance(d, Document) and _is_strategy(d) and d.status == "draft"]
     return drafts[-1] if drafts else None
 
 
@@ -50,7 +58,7 @@ def strategy_stage(view: EvidenceView) -> Result | None:
 @measure("strategy.board_approved", type="boolean", better="true", kinds=("document",),
          description="The current patient experience strategy was signed off by the board itself")
 def strategy_board_approved(view: EvidenceView) -> Result | None:
-    d = approved_doc(view, _is_strategy)
+    d = _strategy(view)
     if d is None:
         return None
     by = d.approved_by or "an unrecorded body"
@@ -60,7 +68,8 @@ def strategy_board_approved(view: EvidenceView) -> Result | None:
 @measure("strategy.coproduced_patients", type="boolean", better="true", kinds=("document",),
          description="The patient experience strategy was co-produced with patients")
 def strategy_coproduced_patients(view: EvidenceView) -> Result | None:
-    return _flag(view, "coproduced_patients", "was co-produced with patients", "records no co-production with patients")
+    return _flag(view, "coproduced_patients", "was co-produced with patients",
+                 "records no co-production with patients")
 
 
 @measure("strategy.coproduced_staff", type="boolean", better="true", kinds=("document",),
@@ -77,14 +86,16 @@ def strategy_consulted(view: EvidenceView) -> Result | None:
 
 
 @measure("strategy.linked_to_qi", type="boolean", better="true", kinds=("document",),
-         description="Patient experience is part of, or explicitly aligned with, the quality improvement strategy")
+         description="Patient experience is part of, or explicitly aligned with, quality improvement")
 def strategy_linked_to_qi(view: EvidenceView) -> Result | None:
     d = _strategy_or_draft(view)
     if d is None:
         return None
     linked = d.doc_type == "quality_strategy" or "qi_alignment" in d.contents
-    how = "is integrated into the quality strategy" if d.doc_type == "quality_strategy" else (
-        "is aligned with the quality improvement strategy" if linked else "is not linked to quality improvement")
+    if d.doc_type == "quality_strategy":
+        how = "is integrated into the quality strategy"
+    else:
+        how = "is aligned with quality improvement" if linked else "is not linked to quality improvement"
     return Result(linked, [d], f"'{d.title}' {how}")
 
 
@@ -92,22 +103,25 @@ def _progress_reports(view: EvidenceView, ending_months_ago: int) -> Result | No
     found = meetings(view, ending_months_ago=ending_months_ago, bodies=REPORTING_BODIES)
     if not found:
         return None
-    hits = [m for m in found if PROGRESS_ITEMS & set(m.agenda)]
+    hits = [m for m in found if m.has_item(*PROGRESS_ITEMS)]
     when = "in the last 12 months" if not ending_months_ago else "in the 12 months before that"
-    return Result(len(hits), hits or found,
+    return Result(len(hits), evidence_of(hits or found),
                   f"{len(hits)} strategy progress reports to the board or its committees {when} "
                   f"({len(found)} meetings)")
 
 
-@measure("strategy.progress_reports_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
-         description="Strategy progress or annual-review reports to the board or its committees in the last 12 months")
+@measure("strategy.progress_reports_12m", type="integer", unit="count", better="higher",
+         kinds=("board_meeting",),
+         description="Strategy progress or annual-review reports to the board or its committees in the last "
+                     "12 months")
 def strategy_progress_reports_12m(view: EvidenceView) -> Result | None:
     return _progress_reports(view, 0)
 
 
 @measure("strategy.progress_reports_prev12m", type="integer", unit="count", better="higher",
          kinds=("board_meeting",),
-         description="Strategy progress reports to the board or its committees in the 12 months before the last 12")
+         description="Strategy progress reports to the board or its committees in the 12 months before the "
+                     "last 12")
 def strategy_progress_reports_prev12m(view: EvidenceView) -> Result | None:
     return _progress_reports(view, 12)
 
@@ -128,7 +142,8 @@ def strategy_plan_stage(view: EvidenceView) -> Result | None:
     return doc_stage(view, _is_plan, "delivery plan")
 
 
-@measure("strategy.plan_targeted_measures", type="integer", unit="count", better="higher", kinds=("document",),
+@measure("strategy.plan_targeted_measures", type="integer", unit="count", better="higher",
+         kinds=("document",),
          description="Impact measures in the current delivery plan with a baseline and a target")
 def strategy_plan_targeted_measures(view: EvidenceView) -> Result | None:
     d = approved_doc(view, _is_plan)
@@ -140,16 +155,17 @@ def strategy_plan_targeted_measures(view: EvidenceView) -> Result | None:
 
 def _reviewed(view: EvidenceView, ending_months_ago: int) -> Result | None:
     papers = _reviews(view, ending_months_ago)
-    minutes = [m for m in meetings(view, ending_months_ago=ending_months_ago, bodies=REPORTING_BODIES)
-               if "strategy_annual_review" in m.agenda]
+    held = meetings(view, ending_months_ago=ending_months_ago, bodies=REPORTING_BODIES)
+    minutes = evidence_of([m for m in held if m.has_item("strategy_annual_review")])
     when = "in the last 12 months" if not ending_months_ago else "in the 12 months before that"
     if papers or minutes:
-        first = (papers or minutes)[-1]
-        return Result(True, [*papers, *minutes], f"strategy reviewed {when} (latest {first.end})")
-    plan = [d for d in view.ever("document") if isinstance(d, Document) and _is_plan(d) and d.status == "approved"]
+        newest = max(e.end for e in [*papers, *minutes])
+        return Result(True, [*papers, *minutes], f"strategy reviewed {when} (latest {newest})")
+    plan = [d for d in view.ever("document")
+            if isinstance(d, Document) and _is_plan(d) and d.status == "approved"]
     if not plan:
         return None
-    return Result(False, plan[-1:], f"no annual review of '{plan[-1].title}' {when}")
+    return Result(False, tuple(plan[-1:]), f"no annual review of '{plan[-1].title}' {when}")
 
 
 @measure("strategy.reviewed_12m", type="boolean", better="true", kinds=("document", "board_meeting"),
@@ -159,7 +175,8 @@ def strategy_reviewed_12m(view: EvidenceView) -> Result | None:
 
 
 @measure("strategy.reviewed_prev12m", type="boolean", better="true", kinds=("document", "board_meeting"),
-         description="An annual review of progress against the strategy was held in the 12 months before that")
+         description="An annual review of progress against the strategy was held in the 12 months before "
+                     "that")
 def strategy_reviewed_prev12m(view: EvidenceView) -> Result | None:
     return _reviewed(view, 12)
 
@@ -181,7 +198,8 @@ def strategy_on_track_share(view: EvidenceView) -> Result | None:
 
 
 @measure("strategy.on_track_share_prev", type="number", unit="share", better="higher", kinds=("document",),
-         description="Share of the strategy's impact measures on track at the review in the 12 months before that")
+         description="Share of the strategy's impact measures on track at the review in the 12 months before "
+                     "that")
 def strategy_on_track_share_prev(view: EvidenceView) -> Result | None:
     return _on_track(view, 12)
 
@@ -193,8 +211,8 @@ def strategy_review_with_patients(view: EvidenceView) -> Result | None:
     if not papers:
         return None
     d = papers[-1]
-    return Result(d.coproduced_patients, [d], f"review of {d.end} " +
-                  ("was carried out with patients" if d.coproduced_patients else "records no patient involvement"))
+    how = "was carried out with patients" if d.coproduced_patients else "records no patient involvement"
+    return Result(d.coproduced_patients, [d], f"review of {d.end} {how}")
 
 
 # ---- 1C: a patient and public engagement programme that informs key decisions ----------------------------
@@ -215,7 +233,8 @@ def engage_programme_stage(view: EvidenceView) -> Result | None:
     return doc_stage(view, lambda d: d.doc_type == "engagement_programme", "engagement programme")
 
 
-@measure("engage.key_decisions_share_12m", type="number", unit="share", better="higher", kinds=("service_change",),
+@measure("engage.key_decisions_share_12m", type="number", unit="share", better="higher",
+         kinds=("service_change",),
          description="Share of key decisions (service changes) in the last 12 months informed by patient and "
          "public engagement")
 def engage_key_decisions_share_12m(view: EvidenceView) -> Result | None:
@@ -231,20 +250,21 @@ def engage_key_decisions_share_prev12m(view: EvidenceView) -> Result | None:
                         "informed by patient and public engagement")
 
 
-@measure("engage.joint_with_commissioners", type="boolean", better="true", kinds=("document", "service_change"),
-         description="Engagement is run in partnership with commissioners (the ICB): in the programme or on a "
-         "key decision in the last 12 months")
+@measure("engage.joint_with_commissioners", type="boolean", better="true",
+         kinds=("document", "service_change"),
+         description="Engagement is run in partnership with commissioners (the ICB): in the programme or "
+         "on a key decision in the last 12 months")
 def engage_joint_with_commissioners(view: EvidenceView) -> Result | None:
     programme = approved_doc(view, lambda d: d.doc_type == "engagement_programme")
     joint = [c for c in _key_changes(view) if c.joint_with_commissioners]
     if programme is not None and "joint_with_commissioners" in programme.contents:
         return Result(True, [programme], f"'{programme.title}' is run jointly with commissioners")
     if joint:
-        return Result(True, joint, f"{len(joint)} key decisions engaged on jointly with commissioners")
+        return Result(True, tuple(joint), f"{len(joint)} key decisions engaged on jointly with commissioners")
     basis = [programme] if programme is not None else _key_changes(view)
     if not basis:
         return None
-    return Result(False, basis, "no engagement in partnership with commissioners is recorded")
+    return Result(False, tuple(basis), "no engagement in partnership with commissioners is recorded")
 
 
 @measure("engage.you_said_we_did", type="boolean", better="true", kinds=("document",),
@@ -265,17 +285,20 @@ def engage_reports_12m(view: EvidenceView) -> Result | None:
     found = meetings(view, bodies=REPORTING_BODIES)
     if not found:
         return None
-    hits = [m for m in found if "engagement_report" in m.agenda]
-    return Result(len(hits), hits or found, f"{len(hits)} engagement reports at {len(found)} board, committee "
-                  "or governor meetings in the last 12 months")
+    hits = [m for m in found if m.has_item("engagement_report")]
+    return Result(len(hits), evidence_of(hits or found),
+                  f"{len(hits)} engagement reports at {len(found)} board, committee or governor meetings "
+                  "in the last 12 months")
 
 
-@measure("engage.decisions_changed_24m", type="integer", unit="count", better="higher", kinds=("service_change",),
-         description="Key decisions in the last 24 months that changed because of patient and public engagement")
+@measure("engage.decisions_changed_24m", type="integer", unit="count", better="higher",
+         kinds=("service_change",),
+         description="Key decisions in the last 24 months that changed because of patient and public "
+                     "engagement")
 def engage_decisions_changed_24m(view: EvidenceView) -> Result | None:
     changes = _key_changes(view, 12) + _key_changes(view)
     if not changes:
         return None
     changed = [c for c in changes if c.decision_changed_by_engagement]
-    return Result(len(changed), changed or changes,
-                  f"{len(changed)} of {len(changes)} key decisions in 24 months changed because of engagement")
+    what = "key decisions in 24 months changed because of engagement"
+    return Result(len(changed), tuple(changed or changes), f"{len(changed)} of {len(changes)} {what}")

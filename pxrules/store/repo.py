@@ -1,15 +1,13 @@
-"""Organisations and the append-only evidence register: every read and write of evidence goes through here.
+"""The append-only evidence register: every read and write of evidence goes through here.
 
 Functions take a Session from `unit_of_work` (keyword `session`) and return plain frozen records, so
-results stay usable after the session closes. Assessment functions live in `records.py`, re-exported here.
+results stay usable after the session closes. Organisation and assessment functions are re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +18,10 @@ from sqlmodel import Session, col, select
 
 from pxrules.errors import EvidenceError, NotFoundError, StoreError
 from pxrules.evidence import Evidence, parse_evidence
+from pxrules.evidence.base import RECORDING_FIELDS
 
-# Assessments and self-assessments live in records.py; re-exported so callers import one module.
+# Organisations (orgs.py) and assessments (records.py) are re-exported so callers import one module.
+from pxrules.store.orgs import OrgRecord, add_org, did_you_mean, get_org, list_orgs
 from pxrules.store.records import (
     AssessmentRecord,
     ScoreLine,
@@ -36,7 +36,9 @@ from pxrules.store.records import (
     save_assessment,
     save_self_assessment,
 )
-from pxrules.store.tables import ORG_TYPES, EvidenceRow, Organisation, utc_now
+from pxrules.store.tables import EvidenceRow, Organisation, utc_now
+
+_IN_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 
 __all__ = [
     "AssessmentRecord",
@@ -47,6 +49,7 @@ __all__ = [
     "SelfAssessmentLine",
     "SelfAssessmentRecord",
     "add_org",
+    "did_you_mean",
     "evidence_history",
     "get_assessment",
     "get_evidence",
@@ -63,78 +66,6 @@ __all__ = [
     "save_self_assessment",
     "store_evidence",
 ]
-
-_ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
-_IN_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
-
-
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """' (did you mean X, Y?)' for close matches, or '' when nothing is close."""
-    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
-
-
-# --- organisations -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrgRecord:
-    """An organisation as stored."""
-
-    code: str
-    name: str
-    type: str
-    created_at: dt.datetime
-    created_by: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, with stable keys."""
-        return {
-            "code": self.code,
-            "name": self.name,
-            "type": self.type,
-            "created_at": self.created_at.isoformat(),
-            "created_by": self.created_by,
-        }
-
-
-def _org_record(row: Organisation) -> OrgRecord:
-    return OrgRecord(
-        code=row.code, name=row.name, type=row.type, created_at=row.created_at, created_by=row.created_by
-    )
-
-
-def add_org(code: str, name: str, type: str, *, session: Session, by: str) -> OrgRecord:
-    """Register an organisation by ODS code; StoreError if the code is malformed or taken, or type unknown."""
-    if not _ORG_CODE.match(code):
-        raise StoreError(f"organisation code {code!r} is not an ODS code (2-12 upper-case letters or digits)")
-    if type not in ORG_TYPES:
-        raise StoreError(f"organisation type {type!r} is not one of {', '.join(ORG_TYPES)}")
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise StoreError("organisation name must be 1-200 characters")
-    if session.get(Organisation, code) is not None:
-        raise StoreError(f"organisation {code} already exists")
-    row = Organisation(code=code, name=name, type=type, created_at=utc_now(), created_by=by)
-    session.add(row)
-    session.flush()
-    return _org_record(row)
-
-
-def get_org(code: str, *, session: Session) -> OrgRecord:
-    """The organisation with this code; NotFoundError naming close matches."""
-    row = session.get(Organisation, code)
-    if row is None:
-        codes = session.exec(select(Organisation.code)).all()
-        raise NotFoundError(f"unknown organisation {code!r}{did_you_mean(code, codes)}")
-    return _org_record(row)
-
-
-def list_orgs(*, session: Session) -> list[OrgRecord]:
-    """All organisations, by code."""
-    rows = session.exec(select(Organisation).order_by(col(Organisation.code))).all()
-    return [_org_record(r) for r in rows]
-
 
 # --- evidence ------------------------------------------------------------------------------------------
 
@@ -256,6 +187,15 @@ def _filled(item: Evidence, by: str, now: dt.datetime) -> Evidence:
     return parse_evidence({**item.model_dump(mode="python"), **update})
 
 
+def _stored_content(payload: str) -> dict[str, Any]:
+    """content() of a stored payload, without re-validating it (an old payload may predate a new rule)."""
+    data: dict[str, Any] = json.loads(payload)
+    content = {k: v for k, v in data.items() if k not in RECORDING_FIELDS}
+    if content.get("period_end") is None:
+        content["period_end"] = content.get("period_start")
+    return content
+
+
 def _problem(exc: ValidationError) -> str:
     return "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
 
@@ -298,8 +238,10 @@ def store_evidence(
             problems.append(
                 (
                     where,
-                    (f"unknown organisation {item.org!r}{did_you_mean(item.org, known_orgs)}: "
-                    "add it with `pxrules org add`"),
+                    (
+                        f"unknown organisation {item.org!r}{did_you_mean(item.org, known_orgs)}: "
+                        "add it with `pxrules org add`"
+                    ),
                 )
             )
             continue
@@ -318,14 +260,16 @@ def store_evidence(
             to_add.append((filled, stored.version + 1))
             corrected += 1
         else:
-            old = parse_evidence(json.loads(stored.payload)).content()
+            old = _stored_content(stored.payload)
             fields = ", ".join(changed_fields(old, item.content()))
             problems.append(
                 (
                     where,
-                    (f"duplicate id {item.id} with different content (stored version "
-                    f"{stored.version} differs in fields {fields}); "
-                    "use --correct to record a new version"),
+                    (
+                        f"duplicate id {item.id} with different content (stored version "
+                        f"{stored.version} differs in fields {fields}); "
+                        "use --correct to record a new version"
+                    ),
                 )
             )
     if problems:

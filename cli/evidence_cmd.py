@@ -1,0 +1,179 @@
+"""`pxrules evidence`: import, validate, list and show items of the append-only evidence register."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.common import actor, console, db_url, library_errors, print_json
+
+app = typer.Typer(
+    help="The evidence register: import files, validate them, list and show items.", no_args_is_help=True
+)
+
+Files = Annotated[list[Path], typer.Argument(metavar="FILE...", help=".json, .yaml/.yml or .csv files.")]
+OrgOption = Annotated[
+    str | None, typer.Option("--org", help="ODS code for items that name none (benchmarks keep none).")
+]
+
+
+def _pruned(data: dict[str, Any]) -> dict[str, Any]:
+    # Unset optional fields would drown the ones that were recorded.
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = _pruned(value)
+        if value not in (None, [], {}):
+            out[key] = value
+    return out
+
+
+VersionOption = Annotated[int | None, typer.Option("--version", min=1, help="This version, not the latest.")]
+
+
+@app.command("import")
+def import_(
+    files: Files,
+    org: OrgOption = None,
+    correct: Annotated[
+        bool,
+        typer.Option(
+            "--correct", help="Record changed items as a new version (the old version stays readable)."
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {new, unchanged, corrected, ids}.")] = False,
+) -> None:
+    """Validate FILE... and add every item to the register, all or nothing."""
+    from pxrules.evidence.io import read_evidence_sources
+    from pxrules.store.db import unit_of_work
+    from pxrules.store.repo import store_evidence
+
+    with library_errors():
+        sourced = read_evidence_sources(files, default_org=org)
+        with unit_of_work(db_url()) as session:
+            summary = store_evidence(
+                [s.item for s in sourced],
+                session=session,
+                by=actor(),
+                correct=correct,
+                import_file={s.item.id: s.file for s in sourced},
+            )
+    if as_json:
+        print_json(summary.as_dict())
+        return
+    typer.echo(str(summary))
+
+
+@app.command("validate")
+def validate(
+    files: Files,
+    org: OrgOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {total, kinds} as JSON.")] = False,
+) -> None:
+    """Check FILE... without storing anything; report how many items of each kind they hold."""
+    from pxrules.evidence.io import read_evidence_files
+
+    with library_errors():
+        items = read_evidence_files(files, default_org=org)
+    kinds = dict(sorted(Counter(i.kind for i in items).items()))
+    if as_json:
+        print_json({"total": len(items), "kinds": kinds})
+        return
+    typer.echo(f"{len(items)} valid item(s) in {len(files)} file(s)")
+    for kind, count in kinds.items():
+        typer.echo(f"  {kind}: {count}")
+
+
+@app.command("list")
+def list_(
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="Only this kind, e.g. fft_monthly.")] = None,
+    history: Annotated[bool, typer.Option("--history", help="Every version, not just the latest.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object each.")] = False,
+) -> None:
+    """List stored evidence (the latest version of each item unless --history)."""
+    from pxrules.errors import NotFoundError
+    from pxrules.evidence import KINDS
+    from pxrules.store.db import unit_of_work
+    from pxrules.store.repo import did_you_mean, get_org, list_evidence
+
+    with library_errors():
+        if kind is not None and kind not in KINDS:
+            hint = did_you_mean(kind, KINDS) or f" (one of {', '.join(KINDS)})"
+            raise NotFoundError(f"unknown kind {kind!r}{hint}")
+        with unit_of_work(db_url()) as session:
+            if org is not None:
+                get_org(org, session=session)
+            records = list_evidence(session=session, org=org, kind=kind, include_history=history)
+    if as_json:
+        print_json([r.summary() for r in records])
+        return
+    if not records:
+        typer.echo("no evidence matches")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{len(records)} item(s)", title_justify="left")
+    for column in ("ID", "Ver", "Org", "Kind", "Period", "Recorded", "By", "File"):
+        table.add_column(column, overflow="fold")
+    for r in records:
+        period = (
+            r.period_start.isoformat()
+            if r.period_start == r.period_end
+            else f"{r.period_start.isoformat()}..{r.period_end.isoformat()}"
+        )
+        recorded = r.recorded_at.strftime("%Y-%m-%d %H:%M")
+        table.add_row(
+            escape(r.evidence_id),
+            str(r.version),
+            r.org or "-",
+            r.kind,
+            period,
+            recorded,
+            escape(r.recorded_by),
+            escape(r.import_file or "-"),
+        )
+    console().print(table)
+
+
+@app.command("show")
+def show(
+    evidence_id: Annotated[str, typer.Argument(metavar="ID", help="Evidence id.")],
+    version: VersionOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the record and payload as JSON.")] = False,
+) -> None:
+    """Show one evidence item: its register columns, the number of versions, and every field."""
+    from pxrules.store.db import unit_of_work
+    from pxrules.store.repo import evidence_history, get_evidence
+
+    with library_errors(), unit_of_work(db_url()) as session:
+        record = get_evidence(evidence_id, session=session, version=version)
+        versions = len(evidence_history(evidence_id, session=session))
+    data: dict[str, Any] = {**record.summary(), "versions": versions, "payload": record.payload}
+    if as_json:
+        print_json(data)
+        return
+    import yaml
+
+    for key in (
+        "id",
+        "version",
+        "versions",
+        "org",
+        "kind",
+        "period_start",
+        "period_end",
+        "recorded_by",
+        "recorded_at",
+        "import_file",
+        "content_hash",
+    ):
+        typer.echo(f"{key + ':':14} {data[key] if data[key] is not None else '-'}")
+    fields = _pruned(record.payload)
+    typer.echo("fields:")
+    text = yaml.safe_dump(fields, sort_keys=True, allow_unicode=True).rstrip()
+    typer.echo("  " + text.replace("\n", "\n  "))

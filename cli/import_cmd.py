@@ -1,0 +1,120 @@
+"""`pxrules import`: load NHS England's published data (FFT, KO41a complaints, Oversight Framework metrics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cli.common import actor, db_url, library_errors, print_json
+
+if TYPE_CHECKING:
+    from pxrules.importers.common import ImportResult
+
+app = typer.Typer(
+    help="Import NHS England's published data: FFT workbooks, KO41a complaints, Oversight Framework metrics.",
+    no_args_is_help=True,
+)
+
+FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="The published file, as downloaded.")]
+OrgOption = Annotated[
+    list[str] | None, typer.Option("--org", help="Import this organisation (ODS code); repeat for more.")
+]
+AllOption = Annotated[bool, typer.Option("--all", help="Import every organisation in the file.")]
+RegisterOption = Annotated[
+    bool, typer.Option("--register-orgs", help="Register the imported organisations not yet known, as published.")
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print {new, unchanged, corrected, ids, organisations, registered, ...}.")
+]
+
+
+def _report(result: ImportResult, as_json: bool) -> None:
+    if as_json:
+        print_json(result.as_dict())
+        return
+    kinds = ", ".join(f"{n} {k}" for k, n in result.kinds.items()) or "nothing"
+    typer.echo(f"{result.file} ({result.publication} {result.period}): {kinds}")
+    typer.echo(f"  {result}")
+    if not result.organisations:
+        typer.echo("  benchmarks only: name organisations with --org CODE or use --all")
+    else:
+        typer.echo(f"  {len(result.organisations)} organisation(s)")
+    if result.registered:
+        typer.echo(f"  registered {len(result.registered)} organisation(s): {', '.join(result.registered[:10])}"
+                   + (" ..." if len(result.registered) > 10 else ""))
+    for warning in result.warnings[:20]:
+        typer.echo(f"  warning: {warning}")
+    if len(result.warnings) > 20:
+        typer.echo(f"  ... and {len(result.warnings) - 20} more warnings")
+
+
+@app.command("fft")
+def fft(
+    workbook: FileArg,
+    org: OrgOption = None,
+    all_orgs: AllOption = False,
+    register_orgs: RegisterOption = False,
+    setting: Annotated[
+        str | None,
+        typer.Option("--setting", help="The setting, when the workbook does not say (it must agree if it does)."),
+    ] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="YYYY-MM, when the workbook does not say (it must agree).")
+    ] = None,
+    level: Annotated[
+        list[str] | None,
+        typer.Option("--level", help="trust, site or ward; repeat for more (default: all three)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a monthly provider-level FFT workbook: trust/site/ward months and England benchmarks."""
+    from pxrules.importers.fft import LEVELS, import_fft
+
+    with library_errors():
+        result = import_fft(db_url(), workbook, orgs=org, all_orgs=all_orgs, setting=setting, month=month,
+                            levels=level or LEVELS, register_orgs=register_orgs, by=actor())
+    _report(result, as_json)
+
+
+@app.command("fft-summary")
+def fft_summary(workbook: FileArg, as_json: JsonOption = False) -> None:
+    """Import the national FFT headline workbook: percentage positive/negative per setting and month."""
+    from pxrules.importers.fft_summary import import_fft_summary
+
+    with library_errors():
+        result = import_fft_summary(db_url(), workbook, by=actor())
+    _report(result, as_json)
+
+
+@app.command("ko41a")
+def ko41a(
+    file: FileArg,
+    org: OrgOption = None,
+    all_orgs: AllOption = False,
+    register_orgs: RegisterOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import the KO41a written-complaints CSV (organisation level) and peer benchmarks by organisation type."""
+    from pxrules.importers.ko41a import import_ko41a
+
+    with library_errors():
+        result = import_ko41a(db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor())
+    _report(result, as_json)
+
+
+@app.command("nof")
+def nof(
+    file: FileArg,
+    org: OrgOption = None,
+    all_orgs: AllOption = False,
+    register_orgs: RegisterOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import NHS Oversight Framework survey-based metrics (staff engagement, raising concerns) with peer quartiles."""
+    from pxrules.importers.nof import import_nof
+
+    with library_errors():
+        result = import_nof(db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor())
+    _report(result, as_json)

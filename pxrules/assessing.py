@@ -1,0 +1,134 @@
+"""Assessments against the store: run and save one, recompute a stored one to verify it, explain a score."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from pxrules.assess import AssessmentResult, Evaluator, assess
+from pxrules.errors import NotFoundError
+from pxrules.measures import MeasureCache
+from pxrules.rulepack import RulePack, default_rulepack
+from pxrules.store.db import unit_of_work
+from pxrules.store.records import AssessmentRecord, ScoreLine, get_assessment, latest_assessment, save_assessment
+from pxrules.store.repo import evidence_history, get_evidence, load_evidence
+
+
+@dataclass(frozen=True)
+class StoredAssessment:
+    """An assessment as saved: its id plus the result."""
+
+    id: int
+    result: AssessmentResult
+    record: AssessmentRecord
+
+
+def _score_lines(result: AssessmentResult) -> list[ScoreLine]:
+    return [ScoreLine(s.id, s.suggested, bool(s.caps), len(s.evidence_ids)) for s in result.scores]
+
+
+def run_assessment(
+    url: str,
+    org: str,
+    as_of: dt.date,
+    *,
+    by: str,
+    pack: RulePack | None = None,
+    evaluator: Evaluator = "durable",
+    cache: MeasureCache | None = None,
+    save: bool = True,
+) -> tuple[int | None, AssessmentResult]:
+    """Assess `org` on `as_of` from the stored evidence; save it (one transaction) unless save=False."""
+    pack = pack or default_rulepack()
+    with unit_of_work(url) as session:
+        evidence = load_evidence(org, session=session)
+        result = assess(org, as_of, evidence, pack=pack, evaluator=evaluator, cache=cache)
+        if not save:
+            return None, result
+        record = save_assessment(
+            session=session, org=org, as_of=as_of, rules_hash=result.rules_hash,
+            catalogue_version=result.catalogue_version, evidence_ids=result.evidence_ids,
+            result=result.to_json(), scores=_score_lines(result), by=by)
+        return record.id, result
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A stored assessment recomputed now: same scores or the differences."""
+
+    assessment_id: int
+    same: bool
+    same_rules: bool
+    differences: list[dict[str, Any]]
+
+
+def verify_assessment(url: str, assessment_id: int, *, pack: RulePack | None = None) -> Verification:
+    """Recompute a stored assessment with the current pack and the evidence it used; compare scores."""
+    pack = pack or default_rulepack()
+    with unit_of_work(url) as session:
+        record = get_assessment(assessment_id, session=session)
+        evidence = _evidence_as_used(record, session)
+    result = assess(record.org, record.as_of, evidence, pack=pack)
+    stored = {s["id"]: s for s in record.result["scores"]}
+    diffs = []
+    for score in result.scores:
+        old = stored.get(score.id)
+        if old is None or old["suggested"] != score.suggested or old["because"] != score.because:
+            diffs.append({"id": score.id, "stored": None if old is None else old["suggested"],
+                          "now": score.suggested})
+    if sorted(record.evidence_ids) != result.evidence_ids:
+        diffs.append({"id": "evidence", "stored": len(record.evidence_ids), "now": len(result.evidence_ids)})
+    return Verification(assessment_id, not diffs, record.rules_hash == pack.hash, diffs)
+
+
+def _evidence_as_used(record: AssessmentRecord, session: Any) -> list[Any]:
+    """The exact versions of the evidence a stored assessment used (found by their content hashes)."""
+    hashes: dict[str, str] = record.result.get("evidence_hashes", {})
+    items = []
+    for evidence_id in record.evidence_ids:
+        versions = evidence_history(evidence_id, session=session)
+        match = [v for v in versions if v.content_hash == hashes.get(evidence_id)] or versions[-1:]
+        items.append(match[-1].item())
+    return items
+
+
+def find_assessment(url: str, org: str, assessment_id: int | None = None) -> AssessmentRecord:
+    """The given assessment (checked to belong to `org`) or the organisation's latest."""
+    with unit_of_work(url) as session:
+        if assessment_id is not None:
+            record = get_assessment(assessment_id, session=session)
+            if record.org != org:
+                raise NotFoundError(f"assessment {assessment_id} is of {record.org}, not {org}")
+            return record
+        latest = latest_assessment(org, session=session)
+    if latest is None:
+        raise NotFoundError(f"{org} has no stored assessment: run `pxrules assess --org {org}` first")
+    return latest
+
+
+def explain(url: str, org: str, sub_requirement: str, assessment_id: int | None = None) -> dict[str, Any]:
+    """Everything behind one score: rules fired, measures, evidence items with sources, caps, next level."""
+    from pxrules.framework import load_catalogue
+
+    sub = load_catalogue().get(sub_requirement)
+    record = find_assessment(url, org, assessment_id)
+    score = next(s for s in record.result["scores"] if s["id"] == sub.id)
+    with unit_of_work(url) as session:
+        items = []
+        for evidence_id in sorted({i for m in score["measures"].values() for i in m["evidence"]}):
+            try:
+                rec = get_evidence(evidence_id, session=session)
+            except NotFoundError:
+                items.append({"id": evidence_id, "missing": True})
+                continue
+            items.append({"id": rec.evidence_id, "version": rec.version, "kind": rec.kind,
+                          "period_start": rec.period_start.isoformat(), "period_end": rec.period_end.isoformat(),
+                          "source": rec.payload.get("source", {})})
+    return {
+        "organisation": org, "assessment_id": record.id, "as_of": record.as_of.isoformat(),
+        "rules_hash": record.rules_hash, "sub_requirement": sub.id, "text": sub.text,
+        "suggested": score["suggested"], "because": score["because"], "firings": score["firings"],
+        "measures": score["measures"], "caps": score["caps"], "next_level": score["next_level"],
+        "no_evidence": score["no_evidence"], "supporting_kinds": score["supporting_kinds"], "evidence": items,
+    }

@@ -1,0 +1,24 @@
+"""Importers for NHS England's own publications: FFT monthly and headline workbooks, KO41a, Oversight Framework.
+
+Each reads the whole file first (every bad cell is reported with its sheet, row and column) and then stores
+its items in one unit of work, so a file either imports completely or not at all.
+"""
+
+from pxrules.importers.common import ImportResult, shipped_file
+from pxrules.importers.fft import import_fft, read_fft
+from pxrules.importers.fft_summary import import_fft_summary, read_fft_summary
+from pxrules.importers.ko41a import import_ko41a, read_ko41a
+from pxrules.importers.nof import import_nof, read_nof
+
+__all__ = [
+    "ImportResult",
+    "import_fft",
+    "import_fft_summary",
+    "import_ko41a",
+    "import_nof",
+    "read_fft",
+    "read_fft_summary",
+    "read_ko41a",
+    "read_nof",
+    "shipped_file",
+]

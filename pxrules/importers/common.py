@@ -1,0 +1,349 @@
+"""What every NHS publication importer shares: cell parsing, file hashing, sources, org selection, the store.
+
+An importer first reads a whole file into a `Published` (validated items, the organisations it names),
+collecting every cell problem with its sheet, row and column; only a clean file reaches `store_published`,
+which registers organisations and stores evidence in one unit of work, so any error writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from pxrules.errors import EvidenceError, ImportFormatError, NotFoundError
+from pxrules.evidence import Evidence
+from pxrules.evidence.base import EvidenceBase
+
+PUBLIC_DATA = Path(__file__).resolve().parent.parent / "data" / "public"
+ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
+# What the publications print where a figure is suppressed or not applicable: recorded as None, never 0.
+NOT_REPORTED = frozenset({"", "*", "-", "\u2212", "\u2013", "\u2014", "..", ":", "n/a", "na", "x"})
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_SLUG = re.compile(r"[^a-z0-9]+")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
+
+M = TypeVar("M", bound=EvidenceBase)
+
+
+def shipped_file(name: str) -> Path:
+    """A published file bundled with pxrules (pxrules/data/public/), e.g. 'ko41a-2024-25-org-level.csv'."""
+    path = PUBLIC_DATA / name
+    if not path.is_file():
+        shipped = sorted(p.name for p in PUBLIC_DATA.iterdir() if p.name != "README.md")
+        raise NotFoundError(f"no shipped file {name!r} (shipped: {', '.join(shipped)})")
+    return path
+
+
+# --- cells ---------------------------------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as the figure its column holds; the caller adds where it is."""
+
+
+def _text(value: Any) -> str:
+    return str(value).replace("\xa0", " ").strip()
+
+
+def is_not_reported(value: Any) -> bool:
+    """True for an empty cell or a suppression marker ("*", "-", "N/A" ...)."""
+    return value is None or (isinstance(value, str) and _text(value).lower() in NOT_REPORTED)
+
+
+def parse_number(value: Any) -> float | None:
+    """A number, or None where not reported; text that is not a number raises CellError."""
+    if is_not_reported(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellError(f"{value!r} is not a finite number")
+        return float(value)
+    text = _text(value)
+    if _NUMBER.match(text):
+        return float(text.replace(",", ""))
+    raise CellError(f"{text!r} is not a number")
+
+
+def parse_count(value: Any) -> int | None:
+    """A whole non-negative count, or None where not reported."""
+    number = parse_number(value)
+    if number is None:
+        return None
+    if number < 0 or not number.is_integer():
+        raise CellError(f"{value!r} is not a count (a whole number, 0 or more)")
+    return int(number)
+
+
+def parse_fraction_percent(value: Any) -> float | None:
+    """A percentage cell as 0..100: the workbooks hold fractions (0.85 shown as 85%); '85%' text is accepted."""
+    if isinstance(value, str) and _text(value).endswith("%"):
+        number = parse_number(_text(value)[:-1].strip())
+        if number is None or not 0 <= number <= 100:
+            raise CellError(f"{value!r} is not a percentage")
+        return round(number, 6)
+    number = parse_number(value)
+    if number is None:
+        return None
+    if not 0 <= number <= 1:
+        raise CellError(f"{value!r} is not a percentage held as a fraction (0 to 1, shown as 0% to 100%)")
+    return round(number * 100, 6)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as stripped text ('' for empty)."""
+    return "" if value is None else _text(value)
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> spreadsheet letter (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """Lower-case letters and digits joined by '_', for ids and keys."""
+    return _SLUG.sub("_", text.lower()).strip("_")[:limit].strip("_") or "x"
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a month."""
+    first = dt.date(year, month, 1)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """'2026-03' -> (2026, 3); ImportFormatError otherwise."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise EvidenceError(f"month {text!r} is not YYYY-MM (e.g. 2026-03)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def month_in_text(text: str) -> tuple[int, int] | None:
+    """The 'July 2025' in a title, as (2025, 7)."""
+    match = re.search(r"\b(" + "|".join(MONTHS) + r")\s+(\d{4})\b", text.lower())
+    if not match:
+        return None
+    return int(match.group(2)), MONTHS.index(match.group(1)) + 1
+
+
+# --- files, sources, problems ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """The imported file: its bare name (for sources) and sha256 (so an auditor can match the original)."""
+
+    path: Path
+    name: str
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path) -> FileInfo:
+        try:
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            raise EvidenceError(f"{path.name}: cannot read: {exc.strerror or exc}") from exc
+        return cls(path=path, name=path.name, sha256=digest.hexdigest())
+
+    def source(self, title: str, publication: str, *, sheet: str | None = None, row: int | None = None,
+               reference: str | None = None) -> dict[str, Any]:
+        """The `source` of an item read from this file."""
+        return {"title": title[:500], "publication": publication, "attachment": self.name,
+                "sha256": self.sha256, "sheet": sheet[:100] if sheet else None, "row": row,
+                "reference": reference}
+
+
+def where(file: str, *, sheet: str | None = None, row: int | None = None, column: str | None = None) -> str:
+    """'file.xlsx, sheet Trusts, row 14, column E (Total Eligible)' - the parts that are known."""
+    parts = [file]
+    if sheet is not None:
+        parts.append(f"sheet {sheet!r}")
+    if row is not None:
+        parts.append(f"row {row}")
+    if column is not None:
+        parts.append(f"column {column}")
+    return ", ".join(parts)
+
+
+@dataclass
+class Problems:
+    """Every problem found in a file, raised together so one run shows them all."""
+
+    file: str
+    found: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, location: str, message: str) -> None:
+        self.found.append((location, message))
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise ImportFormatError(
+                f"{self.file}: {len(self.found)} problem(s) in the published file; nothing was imported",
+                list(self.found),
+            )
+
+    def build(self, model: type[M], location: str, **fields: Any) -> M | None:
+        """The validated item, or None after recording why the row's figures do not fit the model."""
+        try:
+            return model(**fields)
+        except ValidationError as exc:
+            reasons = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
+                f"{str(e['msg']).removeprefix('Value error, ')}" for e in exc.errors())
+            self.add(location, reasons)
+            return None
+
+
+def layout_error(location: str, message: str) -> ImportFormatError:
+    """An unknown layout: one problem, naming where the importer looked."""
+    return ImportFormatError(f"{location}: {message}; nothing was imported", [(location, message)])
+
+
+# --- what a file holds, and storing it ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedOrg:
+    """An organisation as a publication names it."""
+
+    code: str
+    name: str
+    type: str  # one of the store's ORG_TYPES
+
+
+@dataclass
+class Published:
+    """One parsed file: validated items by organisation, shared benchmarks, and the organisations named."""
+
+    publication: str
+    file: FileInfo
+    period: str
+    org_items: dict[str, list[Evidence]] = field(default_factory=dict)
+    benchmarks: list[Evidence] = field(default_factory=list)
+    orgs: dict[str, PublishedOrg] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def add_item(self, item: Evidence) -> None:
+        assert item.org is not None
+        self.org_items.setdefault(item.org, []).append(item)
+
+    def name_org(self, org: PublishedOrg) -> None:
+        self.orgs.setdefault(org.code, org)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did, for the CLI's text and --json output."""
+
+    publication: str
+    file: str
+    sha256: str
+    period: str
+    new: int
+    unchanged: int
+    corrected: int
+    ids: list[str]
+    organisations: list[str]
+    registered: list[str]
+    kinds: dict[str, int]
+    warnings: list[str]
+    details: dict[str, Any]
+
+    def __str__(self) -> str:
+        return f"{self.new} new, {self.unchanged} unchanged, {self.corrected} corrected"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, stable keys."""
+        return {
+            "publication": self.publication, "file": self.file, "sha256": self.sha256, "period": self.period,
+            "new": self.new, "unchanged": self.unchanged, "corrected": self.corrected, "ids": list(self.ids),
+            "organisations": list(self.organisations), "registered": list(self.registered),
+            "kinds": dict(self.kinds), "warnings": list(self.warnings), "details": dict(self.details),
+        }
+
+
+def select_orgs(published: Published, orgs: Iterable[str] | None, all_orgs: bool) -> list[str]:
+    """The organisation codes to import: all in the file, the named ones (each must be there), or none."""
+    from pxrules.store.orgs import did_you_mean
+
+    named = [o.strip().upper() for o in (orgs or [])]
+    if all_orgs and named:
+        raise EvidenceError("give --org CODE ... or --all, not both")
+    in_file = sorted(set(published.orgs) | set(published.org_items))
+    if all_orgs:
+        return in_file
+    missing = [c for c in named if c not in published.orgs and c not in published.org_items]
+    if missing:
+        hints = "; ".join(f"{c}{did_you_mean(c, in_file)}" for c in missing)
+        raise NotFoundError(f"{published.file.name} has no organisation {hints}")
+    return list(dict.fromkeys(named))
+
+
+def store_published(url: str | None, published: Published, *, orgs: Iterable[str] | None, all_orgs: bool,
+                    register_orgs: bool, by: str) -> ImportResult:
+    """Register (optionally) and store the selected organisations' items plus the benchmarks, all or nothing.
+
+    Items are stored with correct=True: the same figures again are `unchanged`, a republication with
+    different figures adds a new version and keeps the old one in the history.
+    """
+    from pxrules.store.db import unit_of_work
+    from pxrules.store.repo import add_org, list_orgs, store_evidence
+
+    chosen = select_orgs(published, orgs, all_orgs)
+    items: list[Evidence] = [i for code in chosen for i in published.org_items.get(code, [])]
+    items.extend(published.benchmarks)
+    registered: list[str] = []
+    with unit_of_work(url) as session:
+        if register_orgs:
+            known = {o.code for o in list_orgs(session=session)}
+            for code in chosen:
+                org = published.orgs.get(code)
+                if org is not None and code not in known:
+                    add_org(org.code, org.name[:200], org.type, session=session, by=by)
+                    registered.append(code)
+        summary = store_evidence(items, session=session, by=by, correct=True, import_file=published.file.name)
+    kinds: dict[str, int] = {}
+    for item in items:
+        kinds[item.kind] = kinds.get(item.kind, 0) + 1
+    return ImportResult(
+        publication=published.publication, file=published.file.name, sha256=published.file.sha256,
+        period=published.period, new=summary.new, unchanged=summary.unchanged, corrected=summary.corrected,
+        ids=summary.ids, organisations=chosen, registered=registered, kinds=dict(sorted(kinds.items())),
+        warnings=list(published.warnings), details=dict(published.details),
+    )
+
+
+def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
+    """Lower quartile, median, upper quartile (inclusive method, as Excel's QUARTILE.INC)."""
+    import statistics
+
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0], ordered[0], ordered[0]
+    low, mid, high = statistics.quantiles(ordered, n=4, method="inclusive")
+    return low, mid, high
+
+
+def header_index(header: Sequence[Any]) -> Mapping[str, int]:
+    """Column name -> 0-based index for a CSV header (names stripped of BOM and spaces)."""
+    return {cell_text(name).lstrip("\ufeff"): i for i, name in enumerate(header)}

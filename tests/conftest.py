@@ -1,0 +1,85 @@
+"""Shared fixtures: a fresh store per test, on SQLite and (when PXRULES_TEST_PG_URL is set) PostgreSQL.
+
+`store_url` is an empty database (parametrised over back ends); `db_url` is the same after `init_db`.
+PXRULES_TEST_PG_URL names a server and a database we may connect to with rights to CREATE DATABASE,
+e.g. postgresql://postgres@127.0.0.1:5432/postgres; each test gets its own throwaway database there.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+PG_ENV = "PXRULES_TEST_PG_URL"
+
+
+def _backends() -> list[object]:
+    params: list[object] = [pytest.param("sqlite", id="sqlite")]
+    if os.environ.get(PG_ENV):
+        params.append(pytest.param("postgres", id="postgres", marks=pytest.mark.postgres))
+    return params
+
+
+def _fresh_postgres(server_url: str) -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from pxrules.store.db import dispose_engines
+
+    admin_url = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"pxrules_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+        dispose_engines()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=_backends())
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty, uninitialised database on one back end."""
+    from pxrules.store.db import dispose_engines
+
+    if request.param == "postgres":
+        yield from _fresh_postgres(os.environ[PG_ENV])
+        return
+    yield f"sqlite:///{tmp_path / 'pxrules.db'}"
+    dispose_engines()
+
+
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """A fresh database at the current schema (`pxrules init` already run)."""
+    from pxrules.store.db import init_db
+
+    init_db(store_url)
+    return store_url
+
+
+@pytest.fixture
+def table_counts() -> Callable[[str], dict[str, int]]:
+    """A function giving the row count of every store table, to prove a failed write changed nothing."""
+
+    def counts(url: str) -> dict[str, int]:
+        from sqlalchemy import func, select
+        from sqlmodel import SQLModel
+
+        import pxrules.store.tables  # noqa: F401  (registers the tables)
+        from pxrules.store.db import make_engine
+
+        with make_engine(url).connect() as connection:
+            return {
+                name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+                for name, table in sorted(SQLModel.metadata.tables.items())
+            }
+
+    return counts
