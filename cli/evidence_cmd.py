@@ -147,13 +147,16 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the record and payload as JSON.")] = False,
 ) -> None:
     """Show one evidence item: its register columns, the number of versions, and every field."""
+    from pxrules.store.amend import current_withdrawal
     from pxrules.store.db import unit_of_work
     from pxrules.store.repo import evidence_history, get_evidence
 
     with library_errors(), unit_of_work(db_url()) as session:
         record = get_evidence(evidence_id, session=session, version=version)
         versions = len(evidence_history(evidence_id, session=session))
-    data: dict[str, Any] = {**record.summary(), "versions": versions, "payload": record.payload}
+        withdrawal = current_withdrawal(evidence_id, session=session)
+    data: dict[str, Any] = {**record.summary(), "versions": versions, "payload": record.payload,
+                            "withdrawn": withdrawal.as_dict() if withdrawal else None}
     if as_json:
         print_json(data)
         return
@@ -173,7 +176,41 @@ def show(
         "content_hash",
     ):
         typer.echo(f"{key + ':':14} {data[key] if data[key] is not None else '-'}")
+    if withdrawal is not None:
+        typer.echo(f"{'withdrawn:':14} v{withdrawal.version} by {withdrawal.withdrawn_by} at "
+                   f"{withdrawal.withdrawn_at.isoformat()}: {withdrawal.reason}")
     fields = _pruned(record.payload)
     typer.echo("fields:")
     text = yaml.safe_dump(fields, sort_keys=True, allow_unicode=True).rstrip()
     typer.echo("  " + text.replace("\n", "\n  "))
+
+
+@app.command("withdraw")
+def withdraw(
+    evidence_id: Annotated[str, typer.Argument(metavar="ID", help="Evidence id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (kept in the audit trail).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the withdrawal as JSON.")] = False,
+) -> None:
+    """Withdraw an item: assessments stop using it; every version stays readable in `show` and the history."""
+    from pxrules.store.amend import withdraw_evidence
+    from pxrules.store.db import unit_of_work
+
+    with library_errors(), unit_of_work(db_url()) as session:
+        record = withdraw_evidence(evidence_id, reason=reason, session=session, by=actor())
+    if as_json:
+        print_json(record.as_dict())
+        return
+    typer.echo(f"withdrew {record.evidence_id} (up to version {record.version}): {record.reason}")
+
+
+@app.command("due")
+def due(
+    org: Annotated[str, typer.Option("--org", help="Organisation code (ODS).")],
+    within: Annotated[int, typer.Option("--within", min=0, help="Days ahead to look.")] = 90,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="From this date (default today).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {lapsing, unsupported} as JSON.")] = False,
+) -> None:
+    """Evidence lapsing within N days (with the scores that fall); what rests on no or attestation-only."""
+    from cli.due_view import show_due
+
+    show_due(org, within, as_of, as_json)

@@ -1,4 +1,4 @@
-"""`pxrules import`: load NHS England's published data (FFT, KO41a complaints, Oversight Framework metrics)."""
+"""`pxrules import`: load NHS England's published FFT, KO41a complaints and Oversight Framework data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from cli.common import actor, db_url, library_errors, print_json
 
 if TYPE_CHECKING:
-    from pxrules.importers.common import ImportResult
+    from pxrules.importers.storing import ImportResult
 
 app = typer.Typer(
     help="Import NHS England's published data: FFT workbooks, KO41a complaints, Oversight Framework metrics.",
@@ -23,10 +23,12 @@ OrgOption = Annotated[
 ]
 AllOption = Annotated[bool, typer.Option("--all", help="Import every organisation in the file.")]
 RegisterOption = Annotated[
-    bool, typer.Option("--register-orgs", help="Register the imported organisations not yet known, as published.")
+    bool,
+    typer.Option("--register-orgs", help="Register the imported organisations not yet known, as published."),
 ]
 JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print {new, unchanged, corrected, ids, organisations, registered, ...}.")
+    bool,
+    typer.Option("--json", help="Print {new, unchanged, corrected, ids, organisations, registered, ...}."),
 ]
 
 
@@ -42,8 +44,10 @@ def _report(result: ImportResult, as_json: bool) -> None:
     else:
         typer.echo(f"  {len(result.organisations)} organisation(s)")
     if result.registered:
-        typer.echo(f"  registered {len(result.registered)} organisation(s): {', '.join(result.registered[:10])}"
-                   + (" ..." if len(result.registered) > 10 else ""))
+        typer.echo(
+            f"  registered {len(result.registered)} organisation(s): {', '.join(result.registered[:10])}"
+            + (" ..." if len(result.registered) > 10 else "")
+        )
     for warning in result.warnings[:20]:
         typer.echo(f"  warning: {warning}")
     if len(result.warnings) > 20:
@@ -58,7 +62,9 @@ def fft(
     register_orgs: RegisterOption = False,
     setting: Annotated[
         str | None,
-        typer.Option("--setting", help="The setting, when the workbook does not say (it must agree if it does)."),
+        typer.Option(
+            "--setting", help="The setting, when the workbook does not say (it must agree if it does)."
+        ),
     ] = None,
     month: Annotated[
         str | None, typer.Option("--month", help="YYYY-MM, when the workbook does not say (it must agree).")
@@ -73,8 +79,17 @@ def fft(
     from pxrules.importers.fft import LEVELS, import_fft
 
     with library_errors():
-        result = import_fft(db_url(), workbook, orgs=org, all_orgs=all_orgs, setting=setting, month=month,
-                            levels=level or LEVELS, register_orgs=register_orgs, by=actor())
+        result = import_fft(
+            db_url(),
+            workbook,
+            orgs=org,
+            all_orgs=all_orgs,
+            setting=setting,
+            month=month,
+            levels=level or LEVELS,
+            register_orgs=register_orgs,
+            by=actor(),
+        )
     _report(result, as_json)
 
 
@@ -96,11 +111,13 @@ def ko41a(
     register_orgs: RegisterOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Import the KO41a written-complaints CSV (organisation level) and peer benchmarks by organisation type."""
+    """Import the KO41a written-complaints CSV (organisation level) and peer benchmarks by type."""
     from pxrules.importers.ko41a import import_ko41a
 
     with library_errors():
-        result = import_ko41a(db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor())
+        result = import_ko41a(
+            db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
+        )
     _report(result, as_json)
 
 
@@ -112,9 +129,11 @@ def nof(
     register_orgs: RegisterOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Import NHS Oversight Framework survey-based metrics (staff engagement, raising concerns) with peer quartiles."""
+    """Import Oversight Framework survey metrics (staff engagement, raising concerns) with peer quartiles."""
     from pxrules.importers.nof import import_nof
 
     with library_errors():
-        result = import_nof(db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor())
+        result = import_nof(
+            db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
+        )
     _report(result, as_json)

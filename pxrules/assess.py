@@ -53,22 +53,25 @@ class AssessmentResult:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def evaluate(pack: RulePack, facts: Mapping[str, Scalar], evaluator: Evaluator = "durable") -> list[Firing]:
-    """Run the pack's rules on `facts` with durable-rules (default) or the plain-Python reference."""
+def evaluate(pack: RulePack, facts: Mapping[str, Scalar], evaluator: Evaluator = "durable",
+             only: Sequence[str] | None = None) -> list[Firing]:
+    """Run the pack's rules (all, or `only` these sub-requirements) on `facts` with durable-rules
+    (default) or the plain-Python reference evaluator."""
     if evaluator == "reference":
         from pxrules.reference import evaluate_reference
 
-        return evaluate_reference(pack.rules, facts)
+        rules = pack.rules if only is None else [r for s in only for r in pack.for_sub(s).rules]
+        return evaluate_reference(rules, facts)
     from pxrules.engine import get_engine
 
-    return get_engine(pack.hash, pack.rules).evaluate(facts)
+    return get_engine(pack.hash, pack.rules).evaluate(facts, only=only)
 
 
 def score_facts(pack: RulePack, facts: Mapping[str, MeasureValue], evaluator: Evaluator = "durable",
                 only: Sequence[str] | None = None) -> list[SubScore]:
     """Score sub-requirements (all, or `only`) from already-computed measure values."""
     catalogue = load_catalogue(pack.root / "framework.yaml")
-    firings = evaluate(pack, {k: v.value for k, v in facts.items()}, evaluator)
+    firings = evaluate(pack, {k: v.value for k, v in facts.items()}, evaluator, only)
     by_sub: dict[str, list[Firing]] = {}
     for f in firings:
         by_sub.setdefault(f.sub_requirement, []).append(f)

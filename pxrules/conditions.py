@@ -34,8 +34,9 @@ OPS: frozenset[str] = frozenset(get_args(Op))
 ORDER_OPS: frozenset[str] = frozenset({"gt", "gte", "lt", "lte"})
 MEASURE_RE = re.compile(r"^[a-z0-9][a-z0-9_.]*$")
 DECIMALS = 6
-# Beyond 2**31 adjacent doubles are closer than 1e-6 apart no longer, and rounding to 6 places
-# stops being exact; 1e9 keeps a wide margin and covers every count and rate we measure.
+# Above about 2**31, adjacent doubles lie more than 5e-7 apart and rounding to 6 places stops being
+# exact (the engine's integer millionths would drift); 1e9 leaves a margin and covers every count and
+# rate we measure.
 NUMBER_LIMIT = 10**9
 
 

@@ -9,8 +9,9 @@ Encoding (each choice works around something measured in 2.0.28):
 - One fact per ruleset and evaluation, carrying only the measures that ruleset tests, one
   property per measure: `{"id": "f", "sid": WORKING_SID, "n0": 730000, "b1": true, "s2": "yes"}`.
   Every rule is then a single `$and` pattern: no joins. Retracting facts that completed an `all`
-  join reads uninitialised memory in deleteMessageFromFrame (valgrind), and joins of five or more
-  facts segfault the process within a few evaluations.
+  join reads uninitialised memory in deleteMessageFromFrame (valgrind, even for two-fact joins);
+  with joins of five or more facts the reads go out of bounds and the process segfaults within a
+  few evaluations. Single-pattern rules are clean under valgrind.
 - Property names are <kind><index>: kind "b" bool, "n" number, "s" string. durable coerces across
   types (`true == 1`, `"true" == true`, numbers compare with strings as text); a condition reads
   only the property of its own kind, which is absent when the fact is of another kind, so a kind
@@ -44,10 +45,10 @@ from pxrules.errors import EngineError, RuleError
 
 WORKING_SID = "pxrules"
 FACT_ID = "f"
-# durable fails past ~253 properties per fact (error 302), past 256 rules on one node (error 108)
-# and hangs past 512 alpha nodes on one property; a sub-requirement stays well inside all three.
-MAX_MEASURES_PER_RULESET = 120
-MAX_CONDITIONS_PER_RULESET = 250
+# durable's alpha walk keeps matching nodes on a 64-slot stack: a fact that satisfies more than ~64
+# conditions at once fails with error 303 (and >256 rules on a node or >512 nodes on a property fail
+# or hang at registration). Each condition is at most one node, so 60 per ruleset is always safe.
+MAX_CONDITIONS_PER_RULESET = 60
 ENGINE_CACHE_SIZE = 2
 _SCALE = 10**6
 _COMPARE = {"neq": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
@@ -138,7 +139,6 @@ class RuleEngine:
 
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
         self._sets: dict[str, _RuleSet] = {}
-        self._by_name: dict[str, _RuleSet] = {}
         self._closed = False
         self._phase = "idle"
         self._values: dict[str, Scalar] = {}
@@ -170,10 +170,10 @@ class RuleEngine:
     def _compile_set(self, name: str, sub: str, members: list[tuple[int, CompiledRule]]) -> _RuleSet:
         measures = tuple(sorted({m for _, rule in members for m in rule.measures}))
         conditions = sum(len(rule.conditions) for _, rule in members)
-        if len(measures) > MAX_MEASURES_PER_RULESET or conditions > MAX_CONDITIONS_PER_RULESET:
+        if conditions > MAX_CONDITIONS_PER_RULESET:
             raise RuleError(
-                f"sub-requirement {sub} is too big for the engine: {len(measures)} measures (at most "
-                f"{MAX_MEASURES_PER_RULESET}), {conditions} conditions (at most {MAX_CONDITIONS_PER_RULESET})"
+                f"sub-requirement {sub}: {conditions} conditions; the engine takes at most "
+                f"{MAX_CONDITIONS_PER_RULESET} per sub-requirement (a durable-rules limit)"
             )
         index_of = {m: i for i, m in enumerate(measures)}
         definition: dict[str, Any] = {}
@@ -188,7 +188,7 @@ class RuleEngine:
         # register_rulesets deletes `run` from what it is given and owns it: hand it a deep copy.
         runnable = copy.deepcopy(rs.definition)
         for rule_name, rule_def in runnable.items():
-            rule_def["run"] = self._action(rs.name, rule_name)
+            rule_def["run"] = self._action(rs.entries[rule_name])
         host = _get_host()
         try:
             host.register_rulesets({rs.name: runnable})
@@ -198,13 +198,11 @@ class RuleEngine:
             ) from exc
         rs.ruleset = host.get_ruleset(rs.name)
         rs.handle = rs.ruleset._handle
-        self._by_name[rs.name] = rs
 
     def _drop(self, sets: Collection[_RuleSet]) -> None:
         """Unregister and free rulesets (the Python wrapper never frees them itself)."""
         host = _get_host()
         for rs in list(sets):
-            self._by_name.pop(rs.name, None)
             if rs.ruleset is None:
                 continue
             host._ruleset_directory.pop(rs.name, None)
@@ -252,27 +250,26 @@ class RuleEngine:
 
     # -- evaluation ---------------------------------------------------------------------------
 
-    def _action(self, set_name: str, rule_name: str) -> Callable[[Any], None]:
+    def _action(self, entry: _RuleEntry) -> Callable[[Any], None]:
         # Exactly one parameter (two would make durable treat it as async); exceptions must not
         # reach durable, which would swallow them into the session state.
         def action(c: Any) -> None:
             try:
-                self._record(set_name, rule_name, c._m)
+                self._record(entry, c._m)
             except BaseException as exc:
                 self._errors.append(exc)
 
         return action
 
-    def _record(self, set_name: str, rule_name: str, message: Any) -> None:
-        rs = self._by_name[set_name]
-        entry = rs.entries[rule_name]
+    def _record(self, entry: _RuleEntry, message: Any) -> None:
         rule = entry.rule
         if self._phase != "assert":
             raise EngineError(f"rule {rule.rule_id} fired while the engine was {self._phase}")
         fact = message.get("p") if isinstance(message, dict) else None
         if not isinstance(fact, dict) or fact.get("id") != FACT_ID:
             raise EngineError(f"rule {rule.rule_id}: durable returned an unexpected match {message!r}")
-        matched = tuple((m, self._values[m]) for m in entry.measures)
+        values = self._values
+        matched = tuple([(m, values[m]) for m in entry.measures])
         self._firings.append((entry.index, Firing(rule.sub_requirement, rule.rule_id, rule.level, matched)))
 
     def _on_complete(self, error: Any, state: Any) -> None:

@@ -148,10 +148,8 @@ def default_path() -> Path:
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
-    """Load and validate the catalogue; the default file is parsed once per process and cached."""
-    if path is None:
-        return _load_cached(default_path().resolve())
-    return _load(Path(path))
+    """Load and validate the catalogue; each file is parsed once per process and cached."""
+    return _load_cached((Path(path) if path is not None else default_path()).resolve())
 
 
 @lru_cache(maxsize=4)

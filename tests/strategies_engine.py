@@ -51,7 +51,7 @@ scalars: st.SearchStrategy[Scalar] = st.one_of(st.booleans(), numbers, texts)
 
 def _near(value: Scalar) -> st.SearchStrategy[Scalar]:
     """Values equal to, just around, or of another kind than `value`: where comparison bugs live."""
-    options: list[st.SearchStrategy[Scalar]] = [st.just(value), scalars]
+    options: list[st.SearchStrategy[Scalar]] = [st.just(value), st.just(value), scalars]
     if kind_of(value) == "n" and not isinstance(value, bool):
         assert isinstance(value, int | float)
         options += [
@@ -70,25 +70,35 @@ def _near(value: Scalar) -> st.SearchStrategy[Scalar]:
 
 @st.composite
 def rules_and_facts(draw: st.DrawFn) -> tuple[list[CompiledRule], dict[str, Scalar]]:
-    """A random rule set and a fact mapping drawn from the same value pool, so rules often fire."""
-    pool = draw(st.lists(scalars, min_size=1, max_size=6))
-    measures = draw(st.lists(st.sampled_from(MEASURES), min_size=1, max_size=len(MEASURES), unique=True))
+    """A random rule set and facts drawn near its thresholds, so that rules often fire.
+
+    Each measure mostly keeps to one kind of value (its own pool), with occasional values of
+    another kind on either side, where the bool/number/string separation is tested.
+    """
+    measures = draw(st.lists(st.sampled_from(MEASURES), min_size=1, max_size=4, unique=True))
+    kinds = {m: draw(st.sampled_from((st.booleans(), numbers, numbers, texts))) for m in measures}
+    pools = {m: draw(st.lists(kinds[m], min_size=1, max_size=4)) for m in measures}
+
+    def value_for(measure: str) -> Scalar:
+        return draw(st.sampled_from(pools[measure])) if draw(st.integers(0, 7)) else draw(scalars)
+
     rules: list[CompiledRule] = []
     for s in range(draw(st.integers(1, 3))):
         sub = f"{s + 1}{'ABC'[s]}"
         for r in range(draw(st.integers(1, 7))):
             level = draw(st.integers(1, 3))
             conds = []
-            for _ in range(draw(st.integers(1, 4))):
+            for _ in range(draw(st.integers(1, 3))):
                 measure = draw(st.sampled_from(measures))
-                value = draw(st.sampled_from(pool))
+                value = value_for(measure)
                 ops = OPS if kind_of(value) == "n" else ("eq", "neq")
                 conds.append(Condition(measure, draw(st.sampled_from(ops)), value))
             rules.append(CompiledRule(f"{sub}.L{level}.{r}", sub, level, tuple(conds), "because"))
     facts: dict[str, Scalar] = {}
     for measure in measures:
-        if draw(st.booleans()) or draw(st.booleans()):  # about three in four measures present
-            facts[measure] = draw(_near(draw(st.sampled_from(pool))))
+        if draw(st.integers(0, 7)):  # about seven in eight measures present
+            tested = [c.value for r in rules for c in r.conditions if c.measure == measure]
+            facts[measure] = draw(_near(draw(st.sampled_from(tested)) if tested else value_for(measure)))
     return rules, facts
 
 

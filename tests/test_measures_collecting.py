@@ -768,3 +768,14 @@ def test_impact_counts_improved_projects_by_origin_within_24_months() -> None:
     got = value("qi.from_complaints_improved_24m", items)
     assert got is not None and got.value == 1 and got.detail.startswith("1 of 1 complaint-led")
     assert value("qi.from_feedback_improved_24m", items[2:]) is None
+
+
+def test_england_scope_wins_over_england_excluding_independent_providers() -> None:
+    items = [
+        fft("ae", "2026-03", 1250, 10000),
+        national("ae", "2026-03", 12.0, scope="england"),
+        national("ae", "2026-03", 13.0, scope="england_nhs"),
+    ]
+    got = value("fft.national_rate_share_3m", items)
+    assert got is not None and got.value == 1.0
+    assert "vs national 12.0% in 2026-03" in got.detail

@@ -39,10 +39,10 @@ def doc(start: str, doc_type: str, **fields: Any) -> Evidence:
 
 
 def nss(key: str, wave: str, score: float, median: float, *, group: str | None = None,
-        lq: float | None = None, uq: float | None = None) -> Evidence:
+        lq: float | None = None, uq: float | None = None, scale: str = "percent") -> Evidence:
     year = int(wave)
     return ev("survey_question", f"{year}-09-15", period_end=f"{year}-11-28", survey="nss", wave=wave,
-              question_key=key, score=score, peer_median=median, group=group,
+              question_key=key, score=score, peer_median=median, group=group, scale=scale,
               peer_lower_quartile=lq if lq is not None else median - 4,
               peer_upper_quartile=uq if uq is not None else median + 3)
 
@@ -149,6 +149,16 @@ def test_strategy_stage_draft_lapsed_approved() -> None:
     assert val("strategy.stage", [doc("2022-01-10", "px_strategy")]) == 2
 
 
+def test_a_stand_alone_strategy_is_preferred_to_a_later_quality_strategy() -> None:
+    px = doc("2024-05-02", "px_strategy", approved_by="board", coproduced_patients=True, title="PX strategy")
+    quality = doc("2025-07-03", "quality_strategy", approved_by="board", contents=["patient_experience"],
+                  title="Quality strategy")
+    got = value("strategy.coproduced_patients", [px, quality])
+    assert got is not None and got.value is True and got.detail.startswith("'PX strategy'")
+    assert val("strategy.linked_to_qi", [px, quality]) is False
+    assert val("strategy.linked_to_qi", [quality]) is True
+
+
 def test_strategy_progress_reports_and_review() -> None:
     items = [
         ev("board_meeting", "2024-07-04", agenda=["strategy_progress"]),
@@ -235,8 +245,11 @@ def test_leadership_programmes_and_completion() -> None:
     assert val("leadership.patient_codelivery", [a, b2]) is True
     draft = doc("2026-01-01", "leadership_curriculum", status="draft")
     assert val("leadership.curriculum_stage", [draft]) == 1
-    compassion = nss("nss.compassionate_leadership", "2025", 7.0, 7.3)
+    # 0-10 scale: 0.15 below the median is more than 0.1 away (band 2); 0.05 below is "about the median"
+    compassion = nss("nss.compassionate_leadership", "2025", 7.15, 7.3, lq=7.05, uq=7.45, scale="score10")
     assert val("leadership.nss_compassionate_band", [compassion]) == 2
+    near = nss("nss.compassionate_leadership", "2025", 7.25, 7.3, lq=7.05, uq=7.45, scale="score10")
+    assert val("leadership.nss_compassionate_band", [near]) == 3
 
 
 def test_appraisal_policy_scope_and_audits() -> None:

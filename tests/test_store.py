@@ -32,6 +32,9 @@ TABLES = {
     "assessment_score",
     "self_assessment",
     "self_assessment_row",
+    "evidence_withdrawal",
+    "audit_event",
+    "audit_head",
 }
 
 
@@ -116,9 +119,9 @@ def test_empty_database_without_alembic_version_is_not_initialised(store_url: st
 
 def test_init_creates_exactly_the_tables_and_is_idempotent(store_url: str) -> None:
     assert current_revision(store_url) is None
-    assert init_db(store_url) == "0001"
-    assert init_db(store_url) == "0001"
-    assert schema_heads() == ("0001",)
+    assert init_db(store_url) == "0002"
+    assert init_db(store_url) == "0002"
+    assert schema_heads() == ("0002",)
     names = set(inspect(make_engine(store_url)).get_table_names())
     assert names == TABLES | {"alembic_version"}
 
@@ -157,7 +160,7 @@ def test_alembic_cli_upgrade_and_check_from_the_repo_root(store_url: str) -> Non
             check=False,
         )
         assert done.returncode == 0, done.stdout + done.stderr
-    assert current_revision(store_url) == "0001"
+    assert current_revision(store_url) == "0002"
 
 
 def test_unit_of_work_rolls_back_on_any_exception(

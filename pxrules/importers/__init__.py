@@ -1,14 +1,15 @@
-"""Importers for NHS England's own publications: FFT monthly and headline workbooks, KO41a, Oversight Framework.
+"""Importers for NHS England's own publications: FFT monthly and headline workbooks, KO41a, NOF metrics.
 
 Each reads the whole file first (every bad cell is reported with its sheet, row and column) and then stores
 its items in one unit of work, so a file either imports completely or not at all.
 """
 
-from pxrules.importers.common import ImportResult, shipped_file
+from pxrules.importers.common import shipped_file
 from pxrules.importers.fft import import_fft, read_fft
 from pxrules.importers.fft_summary import import_fft_summary, read_fft_summary
 from pxrules.importers.ko41a import import_ko41a, read_ko41a
 from pxrules.importers.nof import import_nof, read_nof
+from pxrules.importers.storing import ImportResult
 
 __all__ = [
     "ImportResult",

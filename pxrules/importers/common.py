@@ -1,8 +1,7 @@
-"""What every NHS publication importer shares: cell parsing, file hashing, sources, org selection, the store.
+"""What every NHS publication importer shares: cell parsing, file hashing, sources and problem reports.
 
-An importer first reads a whole file into a `Published` (validated items, the organisations it names),
-collecting every cell problem with its sheet, row and column; only a clean file reaches `store_published`,
-which registers organisations and stores evidence in one unit of work, so any error writes nothing.
+An importer first reads a whole file into a `Published` (storing.py), collecting every cell problem with its
+sheet, row and column in `Problems`; only a clean file reaches the store, so any error writes nothing.
 """
 
 from __future__ import annotations
@@ -10,16 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
 from pxrules.errors import EvidenceError, ImportFormatError, NotFoundError
-from pxrules.evidence import Evidence
 from pxrules.evidence.base import EvidenceBase
+
+if TYPE_CHECKING:
+    pass
 
 PUBLIC_DATA = Path(__file__).resolve().parent.parent / "data" / "public"
 ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
@@ -27,8 +28,20 @@ ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
 NOT_REPORTED = frozenset({"", "*", "-", "\u2212", "\u2013", "\u2014", "..", ":", "n/a", "na", "x"})
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _SLUG = re.compile(r"[^a-z0-9]+")
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-          "october", "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 
 M = TypeVar("M", bound=EvidenceBase)
 
@@ -85,7 +98,7 @@ def parse_count(value: Any) -> int | None:
 
 
 def parse_fraction_percent(value: Any) -> float | None:
-    """A percentage cell as 0..100: the workbooks hold fractions (0.85 shown as 85%); '85%' text is accepted."""
+    """A percentage cell as 0..100: workbooks hold fractions (0.85 shown as 85%); '85%' text is accepted."""
     if isinstance(value, str) and _text(value).endswith("%"):
         number = parse_number(_text(value)[:-1].strip())
         if number is None or not 0 <= number <= 100:
@@ -164,12 +177,25 @@ class FileInfo:
             raise EvidenceError(f"{path.name}: cannot read: {exc.strerror or exc}") from exc
         return cls(path=path, name=path.name, sha256=digest.hexdigest())
 
-    def source(self, title: str, publication: str, *, sheet: str | None = None, row: int | None = None,
-               reference: str | None = None) -> dict[str, Any]:
+    def source(
+        self,
+        title: str,
+        publication: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        reference: str | None = None,
+    ) -> dict[str, Any]:
         """The `source` of an item read from this file."""
-        return {"title": title[:500], "publication": publication, "attachment": self.name,
-                "sha256": self.sha256, "sheet": sheet[:100] if sheet else None, "row": row,
-                "reference": reference}
+        return {
+            "title": title[:500],
+            "publication": publication,
+            "attachment": self.name,
+            "sha256": self.sha256,
+            "sheet": sheet[:100] if sheet else None,
+            "row": row,
+            "reference": reference,
+        }
 
 
 def where(file: str, *, sheet: str | None = None, row: int | None = None, column: str | None = None) -> str:
@@ -208,7 +234,9 @@ class Problems:
         except ValidationError as exc:
             reasons = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
-                f"{str(e['msg']).removeprefix('Value error, ')}" for e in exc.errors())
+                f"{str(e['msg']).removeprefix('Value error, ')}"
+                for e in exc.errors()
+            )
             self.add(location, reasons)
             return None
 
@@ -216,121 +244,6 @@ class Problems:
 def layout_error(location: str, message: str) -> ImportFormatError:
     """An unknown layout: one problem, naming where the importer looked."""
     return ImportFormatError(f"{location}: {message}; nothing was imported", [(location, message)])
-
-
-# --- what a file holds, and storing it ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PublishedOrg:
-    """An organisation as a publication names it."""
-
-    code: str
-    name: str
-    type: str  # one of the store's ORG_TYPES
-
-
-@dataclass
-class Published:
-    """One parsed file: validated items by organisation, shared benchmarks, and the organisations named."""
-
-    publication: str
-    file: FileInfo
-    period: str
-    org_items: dict[str, list[Evidence]] = field(default_factory=dict)
-    benchmarks: list[Evidence] = field(default_factory=list)
-    orgs: dict[str, PublishedOrg] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def add_item(self, item: Evidence) -> None:
-        assert item.org is not None
-        self.org_items.setdefault(item.org, []).append(item)
-
-    def name_org(self, org: PublishedOrg) -> None:
-        self.orgs.setdefault(org.code, org)
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import did, for the CLI's text and --json output."""
-
-    publication: str
-    file: str
-    sha256: str
-    period: str
-    new: int
-    unchanged: int
-    corrected: int
-    ids: list[str]
-    organisations: list[str]
-    registered: list[str]
-    kinds: dict[str, int]
-    warnings: list[str]
-    details: dict[str, Any]
-
-    def __str__(self) -> str:
-        return f"{self.new} new, {self.unchanged} unchanged, {self.corrected} corrected"
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, stable keys."""
-        return {
-            "publication": self.publication, "file": self.file, "sha256": self.sha256, "period": self.period,
-            "new": self.new, "unchanged": self.unchanged, "corrected": self.corrected, "ids": list(self.ids),
-            "organisations": list(self.organisations), "registered": list(self.registered),
-            "kinds": dict(self.kinds), "warnings": list(self.warnings), "details": dict(self.details),
-        }
-
-
-def select_orgs(published: Published, orgs: Iterable[str] | None, all_orgs: bool) -> list[str]:
-    """The organisation codes to import: all in the file, the named ones (each must be there), or none."""
-    from pxrules.store.orgs import did_you_mean
-
-    named = [o.strip().upper() for o in (orgs or [])]
-    if all_orgs and named:
-        raise EvidenceError("give --org CODE ... or --all, not both")
-    in_file = sorted(set(published.orgs) | set(published.org_items))
-    if all_orgs:
-        return in_file
-    missing = [c for c in named if c not in published.orgs and c not in published.org_items]
-    if missing:
-        hints = "; ".join(f"{c}{did_you_mean(c, in_file)}" for c in missing)
-        raise NotFoundError(f"{published.file.name} has no organisation {hints}")
-    return list(dict.fromkeys(named))
-
-
-def store_published(url: str | None, published: Published, *, orgs: Iterable[str] | None, all_orgs: bool,
-                    register_orgs: bool, by: str) -> ImportResult:
-    """Register (optionally) and store the selected organisations' items plus the benchmarks, all or nothing.
-
-    Items are stored with correct=True: the same figures again are `unchanged`, a republication with
-    different figures adds a new version and keeps the old one in the history.
-    """
-    from pxrules.store.db import unit_of_work
-    from pxrules.store.repo import add_org, list_orgs, store_evidence
-
-    chosen = select_orgs(published, orgs, all_orgs)
-    items: list[Evidence] = [i for code in chosen for i in published.org_items.get(code, [])]
-    items.extend(published.benchmarks)
-    registered: list[str] = []
-    with unit_of_work(url) as session:
-        if register_orgs:
-            known = {o.code for o in list_orgs(session=session)}
-            for code in chosen:
-                org = published.orgs.get(code)
-                if org is not None and code not in known:
-                    add_org(org.code, org.name[:200], org.type, session=session, by=by)
-                    registered.append(code)
-        summary = store_evidence(items, session=session, by=by, correct=True, import_file=published.file.name)
-    kinds: dict[str, int] = {}
-    for item in items:
-        kinds[item.kind] = kinds.get(item.kind, 0) + 1
-    return ImportResult(
-        publication=published.publication, file=published.file.name, sha256=published.file.sha256,
-        period=published.period, new=summary.new, unchanged=summary.unchanged, corrected=summary.corrected,
-        ids=summary.ids, organisations=chosen, registered=registered, kinds=dict(sorted(kinds.items())),
-        warnings=list(published.warnings), details=dict(published.details),
-    )
 
 
 def quartiles(values: Sequence[float]) -> tuple[float, float, float]:

@@ -1,4 +1,4 @@
-"""Find the tables of NHS England's monthly provider-level FFT workbook: which setting, which month, which columns.
+"""Find the tables of NHS England's monthly provider-level FFT workbook: setting, month and columns.
 
 The publication (sheets Notes, Summary, ICB, Trusts or Orgs, Sites, Wards; maternity has one set per
 question, "Trusts Q1".."Trusts Q4") puts a title such as "A&E Friends and Family Test (FFT) data - July 2025"
@@ -21,12 +21,24 @@ from pxrules.importers.common import cell_text, column_letter, layout_error, mon
 Row = tuple[Any, ...]
 HEADER_SCAN_ROWS = 40
 # Title words -> setting family, most specific first ("community mental health" is mental health).
-FAMILIES = (("maternity", "maternity"), ("a&e", "ae"), ("a & e", "ae"), ("accident and emergency", "ae"),
-            ("inpatient", "inpatient"), ("outpatient", "outpatient"), ("mental health", "mental_health"),
-            ("community", "community"), ("ambulance", "ambulance"))
+FAMILIES = (
+    ("maternity", "maternity"),
+    ("a&e", "ae"),
+    ("a & e", "ae"),
+    ("accident and emergency", "ae"),
+    ("inpatient", "inpatient"),
+    ("outpatient", "outpatient"),
+    ("mental health", "mental_health"),
+    ("community", "community"),
+    ("ambulance", "ambulance"),
+)
 # The maternity workbook asks four questions, one per point of care, each in its own set of sheets.
-MATERNITY_QUESTIONS = {"Q1": "maternity_antenatal", "Q2": "maternity_birth", "Q3": "maternity_postnatal_ward",
-                       "Q4": "maternity_postnatal_community"}
+MATERNITY_QUESTIONS = {
+    "Q1": "maternity_antenatal",
+    "Q2": "maternity_birth",
+    "Q3": "maternity_postnatal_ward",
+    "Q4": "maternity_postnatal_community",
+}
 CODE_LABELS = {"trust code": "org", "org code": "org", "organisation code": "org", "provider code": "org"}
 FIELD_LABELS = {
     "icb code": "icb",
@@ -128,7 +140,7 @@ def summary_month(sheets: Sequence[tuple[str, list[Row]]]) -> tuple[int, int] | 
 
 @dataclass(frozen=True)
 class Header:
-    """A table's header: column -> label (lower case) and as printed, its row and its first data row (1-based)."""
+    """A table's header: column -> label (lower case) and as printed; its row and first data row (1-based)."""
 
     labels: dict[int, str]
     printed: dict[int, str]
@@ -141,13 +153,18 @@ def _merged_headers(rows: list[Row], index: int) -> Header:
     main = rows[index]
     below = rows[index + 1] if index + 1 < len(rows) else ()
     below_labels = [label(c) for c in below]
-    sub_header = any(below_labels) and all(
-        not text or text in FIELD_LABELS or text in GROUP_LABELS or mode_of(text) is not None
-        for text in below_labels) and all(c is None or isinstance(c, str) for c in below)
+    sub_header = (
+        any(below_labels)
+        and all(
+            not text or text in FIELD_LABELS or text in GROUP_LABELS or mode_of(text) is not None
+            for text in below_labels
+        )
+        and all(c is None or isinstance(c, str) for c in below)
+    )
     labels: dict[int, str] = {}
     printed: dict[int, str] = {}
     for col in range(max(len(main), len(below) if sub_header else 0)):
-        for source in ((below, main) if sub_header else (main,)):
+        for source in (below, main) if sub_header else (main,):
             if col < len(source) and label(source[col]) and label(source[col]) not in GROUP_LABELS:
                 labels[col] = label(source[col])
                 printed[col] = cell_text(source[col])
@@ -163,8 +180,10 @@ def find_table(rows: list[Row]) -> Header | None:
             continue
         header = _merged_headers(rows, index)
         fields = {CODE_LABELS.get(text) or FIELD_LABELS.get(text) for text in header.labels.values()}
-        if "org" not in fields or (not fields & MEASURES and not any(mode_of(t) for t in header.labels.values())):
-            continue  # a look-up list (the hidden BS sheets) names trust codes and measures, but not as a table
+        if "org" not in fields or (
+            not fields & MEASURES and not any(mode_of(t) for t in header.labels.values())
+        ):
+            continue  # the hidden BS look-up sheets name codes and measures, not as a table
         return header
     return None
 
@@ -181,25 +200,37 @@ def build_table(sheet: str, setting: str, header: Header, file: str) -> Table:
             if mode not in FFT_MODES:
                 raise layout_error(
                     where(file, sheet=sheet, row=header_row, column=f"{column_letter(col)} ({printed[col]})"),
-                    f"unknown mode of collection (known: {', '.join(FFT_MODES)})")
+                    f"unknown mode of collection (known: {', '.join(FFT_MODES)})",
+                )
             modes[mode] = col
             continue
         field = CODE_LABELS.get(text) or FIELD_LABELS.get(text)
         if field is None:
             continue  # a column this importer does not use (e.g. a helper column of the publication)
         if field in columns:
-            raise layout_error(where(file, sheet=sheet, row=header_row, column=f"{column_letter(col)} "
-                               f"({printed[col]})"), f"a second {printed[col]!r} column "
-                               f"(the first is {column_letter(columns[field])})")
+            raise layout_error(
+                where(file, sheet=sheet, row=header_row, column=f"{column_letter(col)} ({printed[col]})"),
+                f"a second {printed[col]!r} column (the first is {column_letter(columns[field])})",
+            )
         columns[field] = col
     level = "ward" if "ward" in columns else "site" if "site_code" in columns else "trust"
-    required = {"trust": ("org", "responses"), "site": ("org", "site_code", "responses"),
-                "ward": ("org", "ward", "responses")}[level]
+    required = {
+        "trust": ("org", "responses"),
+        "site": ("org", "site_code", "responses"),
+        "ward": ("org", "ward", "responses"),
+    }[level]
     missing = [f for f in required if f not in columns]
     if missing:
-        names = {"org": "Trust Code", "responses": "Total Responses", "site_code": "Site Code", "ward": "Ward Name"}
-        raise layout_error(where(file, sheet=sheet, row=header_row),
-                           f"missing column(s) {', '.join(names[m] for m in missing)}")
+        names = {
+            "org": "Trust Code",
+            "responses": "Total Responses",
+            "site_code": "Site Code",
+            "ward": "Ward Name",
+        }
+        raise layout_error(
+            where(file, sheet=sheet, row=header_row),
+            f"missing column(s) {', '.join(names[m] for m in missing)}",
+        )
     return Table(sheet, level, setting, columns, modes, printed, header.first_data_row)
 
 
@@ -209,6 +240,8 @@ def setting_of_sheet(sheet: str, family: str, file: str) -> str:
         return family
     match = re.search(r"\bQ([1-4])\s*$", sheet.strip(), flags=re.IGNORECASE)
     if not match:
-        raise layout_error(where(file, sheet=sheet), "a maternity table without its question (Q1..Q4) in the sheet "
-                           "name, so its setting is unknown")
+        raise layout_error(
+            where(file, sheet=sheet),
+            "a maternity table without its question (Q1..Q4) in the sheet name, so its setting is unknown",
+        )
     return MATERNITY_QUESTIONS[f"Q{match.group(1)}"]

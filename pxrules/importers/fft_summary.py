@@ -17,9 +17,7 @@ from pxrules.evidence.feedback import Benchmark
 from pxrules.importers.common import (
     CellError,
     FileInfo,
-    ImportResult,
     Problems,
-    Published,
     cell_text,
     column_letter,
     layout_error,
@@ -28,9 +26,9 @@ from pxrules.importers.common import (
     parse_count,
     parse_fraction_percent,
     shipped_file,
-    store_published,
     where,
 )
+from pxrules.importers.storing import ImportResult, Published, store_published
 
 PUBLICATION = "Friends and Family Test"
 SHIPPED = "fft-summary-2026-04.xlsx"
@@ -74,25 +72,35 @@ def _month_of(value: Any) -> tuple[int, int] | None:
 
 
 def read_fft_summary(path: Path) -> Published:
-    """The headline benchmarks of one FFT summary workbook; ImportFormatError on an unknown layout or bad cell."""
+    """The headline benchmarks of one FFT summary workbook; ImportFormatError on a bad layout or cell."""
     from openpyxl import load_workbook
 
     info = FileInfo.of(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, ValueError ... for a file that is not a workbook
+    except (
+        Exception
+    ) as exc:  # openpyxl raises zipfile, KeyError, ValueError ... for a file that is not a workbook
         raise layout_error(where(info.name), f"cannot open as an Excel workbook ({exc})") from exc
     try:
         for sheet in workbook.worksheets:
             rows = list(sheet.iter_rows(min_row=1, values_only=True))
-            header = next((i for i, r in enumerate(rows[:HEADER_SCAN_ROWS])
-                           if {"fft", "percentage positive"} <= {normalise_label(c) for c in r}), None)
+            header = next(
+                (
+                    i
+                    for i, r in enumerate(rows[:HEADER_SCAN_ROWS])
+                    if {"fft", "percentage positive"} <= {normalise_label(c) for c in r}
+                ),
+                None,
+            )
             if header is not None:
                 return _read_sheet(info, sheet.title, rows, header)
     finally:
         workbook.close()
-    raise layout_error(where(info.name), "no sheet has an 'FFT' / 'Percentage Positive' header row: "
-                       "not an FFT headline (summary) workbook")
+    raise layout_error(
+        where(info.name),
+        "no sheet has an 'FFT' / 'Percentage Positive' header row: not an FFT headline (summary) workbook",
+    )
 
 
 def _read_sheet(info: FileInfo, sheet: str, rows: list[tuple[Any, ...]], header: int) -> Published:
@@ -109,21 +117,25 @@ def _read_sheet(info: FileInfo, sheet: str, rows: list[tuple[Any, ...]], header:
             columns.setdefault((heading, month), index)
     for needed in ("percentage_positive", "percentage_negative"):
         if not any(h == needed for h, _ in columns):
-            raise layout_error(where(info.name, sheet=sheet, row=header + 1),
-                               f"no {needed.replace('_', ' ')} column with a month under it")
+            raise layout_error(
+                where(info.name, sheet=sheet, row=header + 1),
+                f"no {needed.replace('_', ' ')} column with a month under it",
+            )
     title = next((cell_text(c) for r in rows[:header] for c in r if month_in_text(cell_text(c))), "")
     latest = max(m for _, m in columns)
     published = Published(PUBLICATION, info, f"{latest[0]}-{latest[1]:02d}")
     settings: set[str] = set()
-    for number, row in enumerate(rows[header + 2:], start=header + 3):
+    for number, row in enumerate(rows[header + 2 :], start=header + 3):
         label = normalise_label(row[label_col]) if label_col < len(row) else ""
         cells = {key: row[i] if i < len(row) else None for key, i in columns.items()}
         if not label:
             continue
         if label not in SETTING_LABELS:
             if any(isinstance(v, int | float) for v in cells.values()):
-                problems.add(where(info.name, sheet=sheet, row=number, column=column_letter(label_col)),
-                             f"unknown FFT setting {cell_text(row[label_col])!r}")
+                problems.add(
+                    where(info.name, sheet=sheet, row=number, column=column_letter(label_col)),
+                    f"unknown FFT setting {cell_text(row[label_col])!r}",
+                )
             continue  # a note under the table
         setting = SETTING_LABELS[label]
         if setting is None:
@@ -131,10 +143,17 @@ def _read_sheet(info: FileInfo, sheet: str, rows: list[tuple[Any, ...]], header:
         settings.add(setting)
         values: dict[tuple[str, tuple[int, int]], float | None] = {}
         for (kind, month), value in cells.items():
-            location = where(info.name, sheet=sheet, row=number, column=f"{column_letter(columns[kind, month])} "
-                             f"({kind.replace('_', ' ')} {month[0]}-{month[1]:02d})")
+            location = where(
+                info.name,
+                sheet=sheet,
+                row=number,
+                column=f"{column_letter(columns[kind, month])} "
+                f"({kind.replace('_', ' ')} {month[0]}-{month[1]:02d})",
+            )
             try:
-                parsed = parse_fraction_percent(value) if kind.startswith("percentage") else parse_count(value)
+                parsed = (
+                    parse_fraction_percent(value) if kind.startswith("percentage") else parse_count(value)
+                )
             except CellError as exc:
                 problems.add(location, str(exc))
                 continue
@@ -146,27 +165,41 @@ def _read_sheet(info: FileInfo, sheet: str, rows: list[tuple[Any, ...]], header:
             label_month = f"{month[0]}-{month[1]:02d}"
             orgs = values.get(("organisations", month))
             item = problems.build(
-                Benchmark, where(info.name, sheet=sheet, row=number),
-                id=f"fft-summary-{label_month}-{setting}-{kind}", measure=f"fft.{kind}.{setting}", scope="england",
-                value=value, unit="count" if kind == "responses" else "percent",
-                n_organisations=None if orgs is None else int(orgs), period_start=start, period_end=end,
+                Benchmark,
+                where(info.name, sheet=sheet, row=number),
+                id=f"fft-summary-{label_month}-{setting}-{kind}",
+                measure=f"fft.{kind}.{setting}",
+                scope="england",
+                value=value,
+                unit="count" if kind == "responses" else "percent",
+                n_organisations=None if orgs is None else int(orgs),
+                period_start=start,
+                period_end=end,
                 source=info.source(
                     f"NHS England, {title or 'Friends and Family Test'}: headline figures, "
-                    f"{cell_text(row[label_col])} {label_month}", PUBLICATION, sheet=sheet, row=number,
+                    f"{cell_text(row[label_col])} {label_month}",
+                    PUBLICATION,
+                    sheet=sheet,
+                    row=number,
                     reference=f"{kind.replace('_', ' ')} for {label_month}, column "
-                              f"{column_letter(columns[kind, month])}"))
+                    f"{column_letter(columns[kind, month])}",
+                ),
+            )
             if item is not None:
                 published.benchmarks.append(item)
     problems.raise_if_any()
     if not settings:
         raise layout_error(where(info.name, sheet=sheet), "no FFT setting rows under the header")
-    published.details = {"settings": sorted(settings),
-                         "months": sorted({f"{y}-{m:02d}" for _, (y, m) in columns})}
+    published.details = {
+        "settings": sorted(settings),
+        "months": sorted({f"{y}-{m:02d}" for _, (y, m) in columns}),
+    }
     return published
 
 
-def import_fft_summary(url: str | None, path: Path | str | None = None, *,
-                       by: str = "pxrules import") -> ImportResult:
+def import_fft_summary(
+    url: str | None, path: Path | str | None = None, *, by: str = "pxrules import"
+) -> ImportResult:
     """Import an FFT headline workbook (default: the shipped April 2026 one) as England benchmarks."""
     published = read_fft_summary(Path(path) if path is not None else shipped_file(SHIPPED))
     return store_published(url, published, orgs=None, all_orgs=False, register_orgs=False, by=by)

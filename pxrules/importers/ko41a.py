@@ -17,28 +17,28 @@ from functools import cache
 from pathlib import Path
 
 from pxrules.errors import EvidenceError
+from pxrules.evidence import Evidence
 from pxrules.evidence.complaints import ComplaintsPeriod
 from pxrules.evidence.feedback import Benchmark
 from pxrules.importers.common import (
     ORG_CODE,
     CellError,
     FileInfo,
-    ImportResult,
     Problems,
-    Published,
-    PublishedOrg,
     cell_text,
     header_index,
     layout_error,
     parse_count,
     quartiles,
     shipped_file,
-    store_published,
     where,
 )
+from pxrules.importers.storing import ImportResult, Published, PublishedOrg, store_published
 
 PUBLICATION = "KO41a"
-TITLE = "NHS England, Data on Written Complaints in the NHS {year} (KO41a, secondary care, organisation level)"
+TITLE = (
+    "NHS England, Data on Written Complaints in the NHS {year} (KO41a, secondary care, organisation level)"
+)
 SHIPPED = "ko41a-2024-25-org-level.csv"
 # The publication's "Organisation type grouping" -> the store's organisation types.
 ORG_TYPE_MAP = {
@@ -51,9 +51,17 @@ ORG_TYPE_MAP = {
     "others": "other",
     "other": "other",
 }
-REQUIRED = ("Year", "Organisation_Code", "Organisation_Name", "Organisation_Type", "Complaints_Total_New",
-            "Complaints_Total_Resolved", "Complaints_Number_Upheld", "Complaints_Number_Partially_Upheld",
-            "Complaints_Number_Not_Upheld")
+REQUIRED = (
+    "Year",
+    "Organisation_Code",
+    "Organisation_Name",
+    "Organisation_Type",
+    "Complaints_Total_New",
+    "Complaints_Total_Resolved",
+    "Complaints_Number_Upheld",
+    "Complaints_Number_Partially_Upheld",
+    "Complaints_Number_Not_Upheld",
+)
 COUNTS = {
     "received": "Complaints_Total_New",
     "resolved": "Complaints_Total_Resolved",
@@ -70,8 +78,11 @@ PEER_TYPES = ("acute", "community", "mental-health", "ambulance", "other")
 
 def _breakdown(columns: Iterable[str], prefix: str) -> dict[str, str]:
     """key -> column for Service_* / Subject_Area_* columns, without the (sub-)totals."""
-    return {name.removeprefix(prefix).lower(): name for name in columns
-            if name.startswith(prefix) and not name.endswith(("_Total", "_Sub_Total"))}
+    return {
+        name.removeprefix(prefix).lower(): name
+        for name in columns
+        if name.startswith(prefix) and not name.endswith(("_Total", "_Sub_Total"))
+    }
 
 
 def _decode(path: Path, file: str) -> str:
@@ -95,7 +106,7 @@ def _year(text: str, location: str) -> tuple[str, dt.date, dt.date]:
 
 
 def read_ko41a(path: Path) -> Published:
-    """Every organisation's complaints and the peer benchmarks of one KO41a CSV; ImportFormatError on a bad file."""
+    """Every organisation's complaints and the peer benchmarks of one KO41a CSV (ImportFormatError if bad)."""
     info = FileInfo.of(path)
     rows = list(csv.reader(io.StringIO(_decode(path, info.name), newline="")))
     if not rows:
@@ -103,15 +114,19 @@ def read_ko41a(path: Path) -> Published:
     columns = header_index(rows[0])
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise layout_error(where(info.name, row=1),
-                           f"missing column(s) {', '.join(missing)}: not a KO41a organisation-level CSV")
+        raise layout_error(
+            where(info.name, row=1),
+            f"missing column(s) {', '.join(missing)}: not a KO41a organisation-level CSV",
+        )
     services = _breakdown(columns, "Service_")
     subjects = _breakdown(columns, "Subject_Area_")
     problems = Problems(info.name)
     years = {cell_text(r[columns["Year"]]) for r in rows[1:] if any(cell_text(c) for c in r)}
     if len(years) != 1:
-        raise layout_error(where(info.name, column="Year"),
-                           f"expected one financial year, found {', '.join(sorted(years)) or 'none'}")
+        raise layout_error(
+            where(info.name, column="Year"),
+            f"expected one financial year, found {', '.join(sorted(years)) or 'none'}",
+        )
     year, start, end = _year(years.pop(), where(info.name, column="Year"))
     published = Published(PUBLICATION, info, year)
     title = TITLE.format(year=year)
@@ -121,23 +136,30 @@ def read_ko41a(path: Path) -> Published:
         if not any(cell_text(c) for c in row):
             continue
         if len(row) != len(rows[0]):
-            problems.add(where(info.name, row=number), f"has {len(row)} fields, the header has {len(rows[0])}")
+            problems.add(
+                where(info.name, row=number), f"has {len(row)} fields, the header has {len(rows[0])}"
+            )
             continue
         code = cell_text(row[columns["Organisation_Code"]]).upper()
         if not ORG_CODE.match(code):
-            problems.add(where(info.name, row=number, column="Organisation_Code"),
-                         f"{code!r} is not an ODS code")
+            problems.add(
+                where(info.name, row=number, column="Organisation_Code"), f"{code!r} is not an ODS code"
+            )
             continue
         if code in seen:
-            problems.add(where(info.name, row=number, column="Organisation_Code"),
-                         f"{code} appears twice (rows {seen[code]} and {number})")
+            problems.add(
+                where(info.name, row=number, column="Organisation_Code"),
+                f"{code} appears twice (rows {seen[code]} and {number})",
+            )
             continue
         seen[code] = number
         published_type = cell_text(row[columns["Organisation_Type"]])
         org_type = ORG_TYPE_MAP.get(published_type.lower())
         if org_type is None:
-            problems.add(where(info.name, row=number, column="Organisation_Type"),
-                         f"unknown organisation type {published_type!r} (known: {', '.join(sorted(ORG_TYPE_MAP))})")
+            problems.add(
+                where(info.name, row=number, column="Organisation_Type"),
+                f"unknown organisation type {published_type!r} (known: {', '.join(sorted(ORG_TYPE_MAP))})",
+            )
             continue
         name = cell_text(row[columns["Organisation_Name"]]) or code
         published.name_org(PublishedOrg(code, name, org_type))
@@ -155,40 +177,73 @@ def read_ko41a(path: Path) -> Published:
         by_subject = {key: count(column) for key, column in subjects.items()}
         if CLINICAL_TOTAL in columns:
             by_subject["clinical_treatment"] = count(CLINICAL_TOTAL)
-        notes = "; ".join(f"{c.removeprefix('Complaints_Total_').replace('_', ' ').lower()} {v}"
-                          for c, v in carried.items() if v is not None)
+        notes = "; ".join(
+            f"{c.removeprefix('Complaints_Total_').replace('_', ' ').lower()} {v}"
+            for c, v in carried.items()
+            if v is not None
+        )
         item = problems.build(
-            ComplaintsPeriod, where(info.name, row=number), id=f"ko41a-{year}-{code}", org=code,
-            period_start=start, period_end=end,
-            source=info.source(f"{title}: {name}", PUBLICATION, row=number,
-                               reference=f"row {number}, Organisation_Code {code}"),
-            source_type="ko41a", by_service=by_service, by_subject=by_subject,
-            notes=(f"KO41a {published_type}; {notes}" if notes else f"KO41a {published_type}"), **counts)
+            ComplaintsPeriod,
+            where(info.name, row=number),
+            id=f"ko41a-{year}-{code}",
+            org=code,
+            period_start=start,
+            period_end=end,
+            source=info.source(
+                f"{title}: {name}",
+                PUBLICATION,
+                row=number,
+                reference=f"row {number}, Organisation_Code {code}",
+            ),
+            source_type="ko41a",
+            by_service=by_service,
+            by_subject=by_subject,
+            notes=(f"KO41a {published_type}; {notes}" if notes else f"KO41a {published_type}"),
+            **counts,
+        )
         if item is not None:
             published.add_item(item)
             by_type.setdefault(org_type, []).append(item)
     problems.raise_if_any()
     published.benchmarks = _benchmarks(info, year, start, end, by_type, problems)
     problems.raise_if_any()
-    published.details = {"year": year, "organisations_in_file": len(published.orgs),
-                         "by_type": {t: len(v) for t, v in sorted(by_type.items())}}
+    published.details = {
+        "year": year,
+        "organisations_in_file": len(published.orgs),
+        "by_type": {t: len(v) for t, v in sorted(by_type.items())},
+    }
     return published
 
 
-def _benchmarks(info: FileInfo, year: str, start: dt.date, end: dt.date,
-                by_type: dict[str, list[ComplaintsPeriod]], problems: Problems) -> list[Benchmark]:
+def _upheld(c: ComplaintsPeriod) -> int | None:
+    return c.upheld
+
+
+def _upheld_or_partially(c: ComplaintsPeriod) -> int | None:
+    return None if c.upheld is None or c.partially_upheld is None else c.upheld + c.partially_upheld
+
+
+SHARES = (
+    ("upheld_share", "upheld / resolved", _upheld),
+    ("upheld_or_partially_share", "(upheld + partially upheld) / resolved", _upheld_or_partially),
+)
+
+
+def _benchmarks(
+    info: FileInfo,
+    year: str,
+    start: dt.date,
+    end: dt.date,
+    by_type: dict[str, list[ComplaintsPeriod]],
+    problems: Problems,
+) -> list[Evidence]:
     groups = {t: by_type.get(t, []) for t in PEER_TYPES}
     groups["all"] = [i for t in PEER_TYPES for i in by_type.get(t, [])]
-    out: list[Benchmark] = []
+    out: list[Evidence] = []
     for org_type, items in groups.items():
         label = "all organisations" if org_type == "all" else f"{org_type} organisations"
         title = f"{TITLE.format(year=year)}: {label}"
-        shares = [
-            ("upheld_share", "upheld / resolved", lambda c: c.upheld),
-            ("upheld_or_partially_share", "(upheld + partially upheld) / resolved",
-             lambda c: None if c.upheld is None or c.partially_upheld is None else c.upheld + c.partially_upheld),
-        ]
-        for name, formula, part in shares:
+        for name, formula, part in SHARES:
             pairs = [(part(c), c.resolved) for c in items if part(c) is not None and c.resolved is not None]
             numerator = sum(p for p, _ in pairs if p is not None)
             denominator = sum(r for _, r in pairs if r is not None)
@@ -197,32 +252,70 @@ def _benchmarks(info: FileInfo, year: str, start: dt.date, end: dt.date,
                 continue
             low, mid, high = quartiles(per_org)
             bm = problems.build(
-                Benchmark, where(info.name), id=f"ko41a-{year}-{name}-{org_type}", measure=f"ko41a.{name}.{org_type}",
-                scope="england", unit="share", value=round(numerator / denominator, 6),
-                lower_quartile=round(low, 6), median=round(mid, 6), upper_quartile=round(high, 6),
-                n_organisations=len(per_org), numerator=numerator, denominator=denominator,
-                period_start=start, period_end=end,
-                source=info.source(title, PUBLICATION, reference=f"{formula}, summed over {len(pairs)} {label}; "
-                                   f"quartiles of {len(per_org)} organisations' own shares"))
+                Benchmark,
+                where(info.name),
+                id=f"ko41a-{year}-{name}-{org_type}",
+                measure=f"ko41a.{name}.{org_type}",
+                scope="england",
+                unit="share",
+                value=round(numerator / denominator, 6),
+                lower_quartile=round(low, 6),
+                median=round(mid, 6),
+                upper_quartile=round(high, 6),
+                n_organisations=len(per_org),
+                numerator=numerator,
+                denominator=denominator,
+                period_start=start,
+                period_end=end,
+                source=info.source(
+                    title,
+                    PUBLICATION,
+                    reference=f"{formula}, summed over {len(pairs)} {label}; "
+                    f"quartiles of {len(per_org)} organisations' own shares",
+                ),
+            )
             if bm is not None:
                 out.append(bm)
         received = [c.received for c in items if c.received is not None]
         if received:
             low, mid, high = quartiles([float(r) for r in received])
             bm = problems.build(
-                Benchmark, where(info.name), id=f"ko41a-{year}-received-{org_type}", measure=f"ko41a.received.{org_type}",
-                scope="england", unit="count", value=mid, lower_quartile=low, median=mid, upper_quartile=high,
-                n_organisations=len(received), numerator=float(sum(received)), period_start=start, period_end=end,
-                source=info.source(title, PUBLICATION, reference=f"median new complaints per organisation over "
-                                   f"{len(received)} {label}; numerator = their total"))
+                Benchmark,
+                where(info.name),
+                id=f"ko41a-{year}-received-{org_type}",
+                measure=f"ko41a.received.{org_type}",
+                scope="england",
+                unit="count",
+                value=mid,
+                lower_quartile=low,
+                median=mid,
+                upper_quartile=high,
+                n_organisations=len(received),
+                numerator=float(sum(received)),
+                period_start=start,
+                period_end=end,
+                source=info.source(
+                    title,
+                    PUBLICATION,
+                    reference=f"median new complaints per organisation over "
+                    f"{len(received)} {label}; numerator = their total",
+                ),
+            )
             if bm is not None:
                 out.append(bm)
     return out
 
 
-def import_ko41a(url: str | None, path: Path | str | None = None, *, orgs: Iterable[str] | None = None,
-                 all_orgs: bool = False, register_orgs: bool = False, by: str = "pxrules import") -> ImportResult:
-    """Import a KO41a CSV (default: the shipped 2024-25 file): the named organisations (or all) plus benchmarks."""
+def import_ko41a(
+    url: str | None,
+    path: Path | str | None = None,
+    *,
+    orgs: Iterable[str] | None = None,
+    all_orgs: bool = False,
+    register_orgs: bool = False,
+    by: str = "pxrules import",
+) -> ImportResult:
+    """Import a KO41a CSV (default: the shipped 2024-25 one): named organisations or all, and benchmarks."""
     published = read_ko41a(Path(path) if path is not None else shipped_file(SHIPPED))
     return store_published(url, published, orgs=orgs, all_orgs=all_orgs, register_orgs=register_orgs, by=by)
 

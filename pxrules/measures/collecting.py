@@ -28,8 +28,10 @@ SETTING_LABELS = {
     "ambulance": "ambulance",
 }
 # Modes as the FFT workbooks name them; a kiosk is digital even when staff help patients use it.
-DIGITAL_MODES = frozenset({"sms", "electronic_discharge", "electronic_home", "online", "tablet_kiosk"})
-NON_DIGITAL_MODES = frozenset({"paper_discharge", "paper_home", "telephone"})
+DIGITAL_MODES = frozenset({"sms", "electronic_discharge", "electronic_home", "electronic_at_appointment",
+                           "electronic_after_appointment", "online", "tablet_kiosk"})
+NON_DIGITAL_MODES = frozenset({"paper_discharge", "paper_home", "paper_at_appointment", "paper_after_appointment",
+                               "telephone"})
 # The CQC survey a trust is expected to take part in when it runs an FFT setting. Children's and outpatient
 # surveys cannot be inferred from FFT settings, so they count only when the trust took part.
 SURVEY_FOR_SETTING = {

@@ -99,10 +99,13 @@ def measure(
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
-    """The date `months` calendar months before `day` (clamped to the month's last day)."""
+    """The date `months` calendar months before `day`; a month's last day maps to a month's last day,
+    so a 6-month window ending 30 September starts after 31 March, not 30 March."""
     month_index = day.year * 12 + day.month - 1 - months
     year, month0 = divmod(month_index, 12)
     last = _month_length(year, month0 + 1)
+    if day.day == _month_length(day.year, day.month):
+        return dt.date(year, month0 + 1, last)
     return dt.date(year, month0 + 1, min(day.day, last))
 
 

@@ -180,8 +180,8 @@ def px_report_share_12m(view: EvidenceView) -> Result | None:
 
 @measure("board.story_in_person_share_12m", type="number", unit="share", better="higher",
          kinds=("board_meeting",),
-         description="Share of patient stories at the board in the last 12 months told in person by a "
-         "patient or carer")
+         description="Share of patient stories at the board in the last 12 months told in "
+         "person by a patient or carer")
 def story_in_person_share_12m(view: EvidenceView) -> Result | None:
     return meeting_share([m for m in _board(view) if _story(m)],
                          lambda m: m.any(lambda b: b.story_presenter in ("patient", "carer")),
@@ -198,8 +198,8 @@ def story_actions_tracked_share_12m(view: EvidenceView) -> Result | None:
 
 
 @measure("committee.stories_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
-         description="Patient stories heard by board committees or the council of governors in the last "
-         "12 months")
+         description="Patient stories heard by board committees or the council of "
+         "governors in the last 12 months")
 def committee_stories_12m(view: EvidenceView) -> Result | None:
     found = meetings(view, bodies=("quality_committee", "people_committee", "council_of_governors",
                                    "other_committee"))
@@ -216,8 +216,8 @@ def committee_stories_12m(view: EvidenceView) -> Result | None:
 # with_patients = of those visits, how many involved talking with patients (e.g. 15 Steps walk-rounds).
 
 @measure("visits.areas_share_12m", type="number", unit="share", better="higher", kinds=("staff_process",),
-         description="Share of clinical areas visited by a board member, over the visit logs of the last "
-         "12 months")
+         description="Share of clinical areas visited by a board member, over the visit "
+         "logs of the last 12 months")
 def visits_areas_share_12m(view: EvidenceView) -> Result | None:
     return process_share(view, "leadership_visits", "clinical areas visited by a board member")
 
@@ -231,8 +231,8 @@ def visits_areas_share_prev12m(view: EvidenceView) -> Result | None:
 
 @measure("visits.with_patients_share_12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
-         description="Share of board members' area visits in the last 12 months that involved talking with "
-         "patients")
+         description="Share of board members' area visits in the last 12 months that "
+         "involved talking with patients")
 def visits_with_patients_share_12m(view: EvidenceView) -> Result | None:
     logs: list[Evidence] = [p for p in view.within("staff_process", 12) if isinstance(p, StaffProcess)
                             and p.process == "leadership_visits" and p.compliant]
@@ -246,7 +246,7 @@ def visits_with_patients_share_12m(view: EvidenceView) -> Result | None:
 
 @measure("visits.nss_speak_up_band", type="integer", unit="level", better="higher",
          kinds=("survey_question",),
-         description="Ladder B position (1-5) of the staff survey 'safe to speak up' item (2023-25 Q25e) "
-         "against peers")
+         description="Ladder B position (1-5) of the staff survey 'safe to speak up' item "
+         "(2023-25 Q25e) against peers")
 def visits_nss_speak_up_band(view: EvidenceView) -> Result | None:
     return survey_band(view, "nss.safe_to_speak_up")

@@ -41,8 +41,8 @@ def _clinician_qia(c: ServiceChange) -> bool:
 
 
 @measure("clinical.qia_process_stage", type="integer", unit="stage", better="higher", kinds=("document",),
-         description="Quality impact assessment procedure: 1 in draft, 2 approved but lapsed, 3 approved "
-         "and in date")
+         description="Quality impact assessment procedure: 1 in draft, 2 approved but "
+         "lapsed, 3 approved and in date")
 def clinical_qia_process_stage(view: EvidenceView) -> Result | None:
     return doc_stage(view, lambda d: d.doc_type == "qia_policy", "quality impact assessment procedure")
 
@@ -182,8 +182,8 @@ def clinical_px_in_quality_strategy(view: EvidenceView) -> Result | None:
 
 
 @measure("clinical.px_equal_domain", type="boolean", better="true", kinds=("document",),
-         description="The quality strategy makes patient experience a domain equal to safety and "
-         "effectiveness")
+         description="The quality strategy makes patient experience a domain equal "
+         "to safety and effectiveness")
 def clinical_px_equal_domain(view: EvidenceView) -> Result | None:
     d = _quality_strategy(view)
     if d is None:
@@ -226,8 +226,8 @@ def clinical_nss_medical_band(view: EvidenceView) -> Result | None:
 
 
 @measure("clinical.px_qi_improved_24m", type="integer", unit="count", better="higher", kinds=("qi_project",),
-         description="Clinically led QI projects in the last 24 months that measurably improved a patient "
-         "experience measure")
+         description="Clinically led QI projects in the last 24 months that measurably improved a "
+         "patient experience measure")
 def clinical_px_qi_improved_24m(view: EvidenceView) -> Result | None:
     projects = [p for p in view.within("qi_project", 24) if isinstance(p, QiProject)]
     if not projects:

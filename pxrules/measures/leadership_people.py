@@ -40,15 +40,15 @@ def _coverage(records: list[TrainingRecord], when: str) -> Result | None:
 
 
 @measure("leadership.curriculum_stage", type="integer", unit="stage", better="higher", kinds=("document",),
-         description="Leadership programme curriculum: 1 in draft, 2 approved but lapsed, 3 approved and in "
-                     "date")
+         description="Leadership programme curriculum: 1 in draft, 2 approved but "
+         "lapsed, 3 approved and in date")
 def leadership_curriculum_stage(view: EvidenceView) -> Result | None:
     return doc_stage(view, lambda d: d.doc_type == "leadership_curriculum", "leadership curriculum")
 
 
 @measure("leadership.programmes_px_share", type="number", unit="share", better="higher", kinds=("document",),
-         description="Share of leadership development programmes whose curriculum includes patient "
-                     "experience")
+         description="Share of leadership development programmes whose curriculum "
+         "includes patient experience")
 def leadership_programmes_px_share(view: EvidenceView) -> Result | None:
     docs = _curricula(view)
     if not docs:
@@ -61,8 +61,8 @@ def leadership_programmes_px_share(view: EvidenceView) -> Result | None:
 
 
 @measure("leadership.trained_share", type="number", unit="share", better="higher", kinds=("training_record",),
-         description="Share of managers and clinical leaders who completed a leadership programme (latest "
-                     "records)")
+         description="Share of managers and clinical leaders who completed a leadership "
+         "programme (latest records)")
 def leadership_trained_share(view: EvidenceView) -> Result | None:
     return _coverage([r for r in view.of("training_record") if isinstance(r, TrainingRecord)], "")
 
@@ -96,8 +96,8 @@ def leadership_patient_codelivery(view: EvidenceView) -> Result | None:
 
 @measure("leadership.nss_compassionate_band", type="integer", unit="level", better="higher",
          kinds=("survey_question",),
-         description="Ladder B position (1-5) of the staff survey compassionate-leadership sub-score against "
-                     "peers")
+         description="Ladder B position (1-5) of the staff survey "
+         "compassionate-leadership sub-score against peers")
 def leadership_nss_compassionate_band(view: EvidenceView) -> Result | None:
     return survey_band(view, "nss.compassionate_leadership")
 
@@ -147,8 +147,8 @@ def appraisal_feedback_share_12m(view: EvidenceView) -> Result | None:
 
 @measure("appraisal.feedback_share_prev12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
-         description="Share of audited appraisals in the 12 months before the last 12 that used patient "
-                     "feedback")
+         description="Share of audited appraisals in the 12 months before the last 12 "
+         "that used patient feedback")
 def appraisal_feedback_share_prev12m(view: EvidenceView) -> Result | None:
     return process_share(view, "appraisal_with_patient_feedback",
                          "audited appraisals in the previous 12 months used patient feedback",
@@ -157,7 +157,7 @@ def appraisal_feedback_share_prev12m(view: EvidenceView) -> Result | None:
 
 @measure("appraisal.panels_patient_share_12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
-         description="Share of senior recruitment or assessment panels in the last 12 months with a patient "
-                     "member")
+         description="Share of senior recruitment or assessment panels in the last 12 "
+         "months with a patient member")
 def appraisal_panels_patient_share_12m(view: EvidenceView) -> Result | None:
     return process_share(view, "recruitment_panel_patient_member", "senior panels had a patient member")

@@ -112,16 +112,16 @@ def _progress_reports(view: EvidenceView, ending_months_ago: int) -> Result | No
 
 @measure("strategy.progress_reports_12m", type="integer", unit="count", better="higher",
          kinds=("board_meeting",),
-         description="Strategy progress or annual-review reports to the board or its committees in the last "
-                     "12 months")
+         description="Strategy progress or annual-review reports to the board or its "
+         "committees in the last 12 months")
 def strategy_progress_reports_12m(view: EvidenceView) -> Result | None:
     return _progress_reports(view, 0)
 
 
 @measure("strategy.progress_reports_prev12m", type="integer", unit="count", better="higher",
          kinds=("board_meeting",),
-         description="Strategy progress reports to the board or its committees in the 12 months before the "
-                     "last 12")
+         description="Strategy progress reports to the board or its committees in the 12 "
+         "months before the last 12")
 def strategy_progress_reports_prev12m(view: EvidenceView) -> Result | None:
     return _progress_reports(view, 12)
 
@@ -175,8 +175,8 @@ def strategy_reviewed_12m(view: EvidenceView) -> Result | None:
 
 
 @measure("strategy.reviewed_prev12m", type="boolean", better="true", kinds=("document", "board_meeting"),
-         description="An annual review of progress against the strategy was held in the 12 months before "
-                     "that")
+         description="An annual review of progress against the strategy was held in "
+         "the 12 months before that")
 def strategy_reviewed_prev12m(view: EvidenceView) -> Result | None:
     return _reviewed(view, 12)
 
@@ -198,8 +198,8 @@ def strategy_on_track_share(view: EvidenceView) -> Result | None:
 
 
 @measure("strategy.on_track_share_prev", type="number", unit="share", better="higher", kinds=("document",),
-         description="Share of the strategy's impact measures on track at the review in the 12 months before "
-                     "that")
+         description="Share of the strategy's impact measures on track at the review in "
+         "the 12 months before that")
 def strategy_on_track_share_prev(view: EvidenceView) -> Result | None:
     return _on_track(view, 12)
 
@@ -227,16 +227,16 @@ def _engaged(c: ServiceChange) -> bool:
 
 
 @measure("engage.programme_stage", type="integer", unit="stage", better="higher", kinds=("document",),
-         description="Patient and public engagement programme: 1 in draft, 2 approved but lapsed, 3 approved "
-         "and in date")
+         description="Patient and public engagement programme: 1 in draft, 2 approved but "
+         "lapsed, 3 approved and in date")
 def engage_programme_stage(view: EvidenceView) -> Result | None:
     return doc_stage(view, lambda d: d.doc_type == "engagement_programme", "engagement programme")
 
 
 @measure("engage.key_decisions_share_12m", type="number", unit="share", better="higher",
          kinds=("service_change",),
-         description="Share of key decisions (service changes) in the last 12 months informed by patient and "
-         "public engagement")
+         description="Share of key decisions (service changes) in the last 12 months informed by "
+         "patient and public engagement")
 def engage_key_decisions_share_12m(view: EvidenceView) -> Result | None:
     return share_result(_key_changes(view), _engaged, "key decisions in the last 12 months were informed by "
                         "patient and public engagement")
@@ -293,8 +293,8 @@ def engage_reports_12m(view: EvidenceView) -> Result | None:
 
 @measure("engage.decisions_changed_24m", type="integer", unit="count", better="higher",
          kinds=("service_change",),
-         description="Key decisions in the last 24 months that changed because of patient and public "
-                     "engagement")
+         description="Key decisions in the last 24 months that changed because of "
+         "patient and public engagement")
 def engage_decisions_changed_24m(view: EvidenceView) -> Result | None:
     changes = _key_changes(view, 12) + _key_changes(view)
     if not changes:

@@ -280,22 +280,22 @@ def public_response_share_12m(view: EvidenceView) -> Result | None:
 # ---------------------------------------------------------------- 22B communications strategy
 
 
-@measure("comms.strategy_exists", type="boolean", better="true", kinds=("document",),
-         description="A communications strategy exists (draft, approved or lapsed)")
-def strategy_exists(view: EvidenceView) -> Result | None:
-    status = document_status(view, "comms_strategy")
-    if status is None:
-        return None
-    return Result(True, status.evidence, status.detail)
+def _doc_state(name: str, doc_type: str, description: str, *, in_date: bool) -> None:
+    """Register a boolean on a document's status: it exists (draft, approved, lapsed), or is in date."""
+
+    def compute(view: EvidenceView) -> Result | None:
+        status = document_status(view, doc_type)
+        if status is None:
+            return None
+        return Result(status.value == "approved" or not in_date, status.evidence, status.detail)
+
+    measure(name, type="boolean", better="true", kinds=("document",), description=description)(compute)
 
 
-@measure("comms.strategy_in_date", type="boolean", better="true", kinds=("document",),
-         description="An approved communications strategy is in date")
-def strategy_in_date(view: EvidenceView) -> Result | None:
-    status = document_status(view, "comms_strategy")
-    if status is None:
-        return None
-    return Result(status.value == "approved", status.evidence, status.detail)
+_doc_state("comms.strategy_exists", "comms_strategy",
+           "A communications strategy exists (draft, approved or lapsed)", in_date=False)
+_doc_state("comms.strategy_in_date", "comms_strategy", "An approved communications strategy is in date",
+           in_date=True)
 
 
 def _elements(d: Document) -> list[str]:
@@ -378,13 +378,8 @@ def qi_partner_share_prev12m(view: EvidenceView) -> Result | None:
                         "QI projects in the previous 12 months had patient partners")
 
 
-@measure("coproduction.involvement_policy", type="boolean", better="true", kinds=("document",),
-         description="An approved, in-date patient involvement (and reward) policy")
-def involvement_policy(view: EvidenceView) -> Result | None:
-    status = document_status(view, "involvement_policy")
-    if status is None:
-        return None
-    return Result(status.value == "approved", status.evidence, status.detail)
+_doc_state("coproduction.involvement_policy", "involvement_policy",
+           "An approved, in-date patient involvement (and reward) policy", in_date=True)
 
 
 @measure("coproduction.psp_committee_share_12m", type="number", unit="share", better="higher",

@@ -138,8 +138,11 @@ def schema_heads() -> tuple[str, ...]:
     return tuple(ScriptDirectory.from_config(_alembic_config(DEFAULT_URL)).get_heads())
 
 
-def init_db(url: str | None = None) -> str:
-    """Create the database or upgrade it to the schema (Alembic `upgrade head`); returns its revision."""
+def init_db(url: str | None = None, *, by: str | None = None) -> str:
+    """Create the database or upgrade it to the schema (Alembic `upgrade head`); returns its revision.
+
+    `by` is who the audit trail's genesis event names (default $PXRULES_BY, else the OS user).
+    """
     from alembic import command
 
     resolved = resolve_url(url)
@@ -151,6 +154,7 @@ def init_db(url: str | None = None) -> str:
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
+            config.attributes["pxrules_by"] = by
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot initialise {display_url(resolved)}: {_reason(exc)}") from exc

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from pxrules.audit.chain import append_event, lock_chain
 from pxrules.errors import NotFoundError, StoreError
 from pxrules.store.tables import ORG_TYPES, Organisation, utc_now
 
@@ -61,11 +62,14 @@ def add_org(code: str, name: str, type: str, *, session: Session, by: str) -> Or
     name = name.strip()
     if not name or len(name) > 200:
         raise StoreError("organisation name must be 1-200 characters")
+    lock_chain(session)  # before the existence check, so a concurrent add of the same code waits for it
     if session.get(Organisation, code) is not None:
         raise StoreError(f"organisation {code} already exists")
     row = Organisation(code=code, name=name, type=type, created_at=utc_now(), created_by=by)
     session.add(row)
     session.flush()
+    append_event(session, action="org.add", by=by, org=code, subject=f"organisation {code}",
+                 refs={"organisation": [code]})
     return _org_record(row)
 
 

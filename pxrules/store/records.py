@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
+from pxrules.audit.chain import append_event, lock_chain, note_rulepack
 from pxrules.errors import NotFoundError, StoreError
 from pxrules.store.tables import (
     Assessment,
@@ -156,7 +157,11 @@ def save_assessment(
     scores: Iterable[ScoreLine | Mapping[str, Any]],
     by: str,
 ) -> AssessmentRecord:
-    """Store one assessment and its per-sub-requirement scores; returns it with its id and content hash."""
+    """Store one assessment and its per-sub-requirement scores; returns it with its id and content hash.
+
+    Audited: the first use of a rules_hash gets its own event, then the assessment (with its scores) one.
+    """
+    lock_chain(session)
     _check_org(org, session)
     lines = [_coerce(ScoreLine, s) for s in scores]
     _check_sub_requirements([line.sub_requirement for line in lines], "assessment scores")
@@ -188,6 +193,10 @@ def save_assessment(
             )
         )
     session.flush()
+    note_rulepack(session, rules_hash=rules_hash, catalogue_version=catalogue_version, by=by)
+    append_event(session, action="assessment.save", by=by, org=org, subject=f"assessment {row.id}",
+                 refs={"assessment": [row.id]},
+                 details={"as_of": as_of.isoformat(), "rules_hash": rules_hash, "scores": len(lines)})
     return _assessment_record(row, lines)
 
 
@@ -297,7 +306,11 @@ def save_self_assessment(
     source_sha256: str,
     by: str,
 ) -> SelfAssessmentRecord:
-    """Store one imported self-assessment; content_hash covers org, as_of and the rows (not who or when)."""
+    """Store one imported self-assessment; content_hash covers org, as_of and the rows (not who or when).
+
+    Audited: one event covering the import and its rows.
+    """
+    lock_chain(session)
     _check_org(org, session)
     if not _SHA256.match(source_sha256):
         raise StoreError(f"source_sha256 {source_sha256!r} is not a lower-case sha256")
@@ -322,6 +335,11 @@ def save_self_assessment(
     for line in lines:
         session.add(SelfAssessmentRow(self_assessment_id=head.id, **asdict(line)))
     session.flush()
+    append_event(
+        session, action="self_assessment.import", by=by, org=org,
+        subject=f"self-assessment {head.id} from {source_file}", refs={"self_assessment": [head.id]},
+        details={"as_of": as_of.isoformat(), "source_file": source_file, "source_sha256": source_sha256},
+    )
     return _self_record(head, lines)
 
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from pxrules.audit.chain import append_event, lock_chain
 from pxrules.errors import EvidenceError, NotFoundError, StoreError
 from pxrules.evidence import Evidence, parse_evidence
 from pxrules.evidence.base import RECORDING_FIELDS
@@ -36,7 +37,7 @@ from pxrules.store.records import (
     save_assessment,
     save_self_assessment,
 )
-from pxrules.store.tables import EvidenceRow, Organisation, utc_now
+from pxrules.store.tables import EvidenceRow, EvidenceWithdrawal, Organisation, utc_now
 
 _IN_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 
@@ -207,6 +208,7 @@ def store_evidence(
     by: str,
     correct: bool = False,
     import_file: str | Mapping[str, str] | None = None,
+    reason: str | None = None,
 ) -> ImportSummary:
     """Add a batch of validated evidence to the register, all or nothing.
 
@@ -214,9 +216,11 @@ def store_evidence(
     version is `unchanged`; the same id with different content is an error unless `correct`, which adds
     the next version (rows are never updated or deleted). recorded_by/recorded_at default to `by`/now.
     `import_file` names the file for every item, or maps evidence id -> file name. Every problem of the
-    batch is collected and raised as one EvidenceError before anything is written.
+    batch is collected and raised as one EvidenceError before anything is written. The rows written are
+    audited (one event per organisation, imports and corrections apart; `reason` goes into corrections').
     """
     batch = list(items)
+    lock_chain(session)  # first, so the latest versions read below are still the latest when we write
     now = utc_now()
     problems: list[tuple[str, str]] = []
     known_orgs = set(session.exec(select(Organisation.code)).all())
@@ -274,10 +278,11 @@ def store_evidence(
             )
     if problems:
         raise EvidenceError(f"{len(problems)} problem(s); nothing was stored", problems)
+    added: list[EvidenceRow] = []
     for item, version in to_add:
         file_name = import_file.get(item.id) if isinstance(import_file, Mapping) else import_file
         assert item.recorded_by is not None and item.recorded_at is not None
-        session.add(
+        added.append(
             EvidenceRow(
                 evidence_id=item.id,
                 version=version,
@@ -292,8 +297,28 @@ def store_evidence(
                 import_file=file_name,
             )
         )
+    session.add_all(added)
     session.flush()
+    _audit_evidence(added, session=session, by=by, reason=reason)
     return ImportSummary(new=new, unchanged=unchanged, corrected=corrected, ids=list(seen))
+
+
+def _audit_evidence(rows: Sequence[EvidenceRow], *, session: Session, by: str, reason: str | None) -> None:
+    """One audit event per (import or correction, organisation) over the rows just written."""
+    groups: dict[tuple[str, str | None], list[EvidenceRow]] = {}
+    for row in rows:
+        action = "evidence.correct" if row.version > 1 else "evidence.import"
+        groups.setdefault((action, row.org), []).append(row)
+    for (action, org), group in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
+        first = group[0]
+        subject = (f"evidence {first.evidence_id} v{first.version}" if len(group) == 1
+                   else f"{len(group)} evidence items ({first.evidence_id} ...)")
+        files = sorted({r.import_file for r in group if r.import_file})
+        details: dict[str, Any] = {"items": len(group), "files": files[:20]}
+        if action == "evidence.correct" and reason:
+            details["reason"] = reason
+        append_event(session, action=action, by=by, org=org, subject=subject,
+                     refs={"evidence": [r.row for r in group if r.row is not None]}, details=details)
 
 
 def _latest_versions() -> Any:
@@ -355,9 +380,16 @@ def get_evidence(evidence_id: str, *, session: Session, version: int | None = No
 
 
 def load_evidence(org: str, *, session: Session) -> list[Evidence]:
-    """The latest version of every item about `org`, plus every benchmark, parsed back into models."""
+    """The latest version of every item about `org`, plus every benchmark, parsed back into models.
+
+    Withdrawn items (latest version withdrawn) are left out; they stay readable through get/history.
+    """
     get_org(org, session=session)
     latest = _latest_versions()
+    withdrawn = select(EvidenceWithdrawal.id).where(
+        (col(EvidenceWithdrawal.evidence_id) == col(EvidenceRow.evidence_id))
+        & (col(EvidenceWithdrawal.version) >= col(EvidenceRow.version))
+    )
     query = (
         select(EvidenceRow)
         .join(
@@ -366,6 +398,7 @@ def load_evidence(org: str, *, session: Session) -> list[Evidence]:
             & (col(EvidenceRow.version) == latest.c.latest),
         )
         .where((col(EvidenceRow.org) == org) | col(EvidenceRow.org).is_(None))
+        .where(~withdrawn.exists())
         .order_by(col(EvidenceRow.evidence_id))
     )
     items: list[Evidence] = []

@@ -147,6 +147,49 @@ class SelfAssessmentRow(SQLModel, table=True):
     review_date: dt.date | None = None
 
 
+class EvidenceWithdrawal(SQLModel, table=True):
+    """A withdrawal of an evidence item up to a version: the rows stay, assessments stop loading them."""
+
+    __tablename__ = "evidence_withdrawal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: str = Field(max_length=128, index=True)
+    # The latest version when withdrawn; a later correction (a new version) brings the item back.
+    version: int
+    reason: str = Field(sa_type=Text)
+    withdrawn_by: str = Field(max_length=500)
+    withdrawn_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One link of the audit chain: who wrote what and when, the rows it added and their hash."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_action_subject", "action", "subject"),)
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: dt.datetime = Field(sa_type=UtcDateTime)
+    actor: str = Field(max_length=500)
+    action: str = Field(max_length=40)
+    org: str | None = Field(default=None, max_length=12, index=True)
+    subject: str = Field(max_length=300)
+    refs: str = Field(sa_type=Text)
+    details: str = Field(sa_type=Text)
+    content_hash: str = Field(max_length=64)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's one head row (id 1): the last event's seq and hash; writers lock it to append in turn."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int
+    hash: str = Field(max_length=64)
+
+
 TABLES: tuple[type[SQLModel], ...] = (
     Organisation,
     EvidenceRow,
@@ -154,4 +197,7 @@ TABLES: tuple[type[SQLModel], ...] = (
     AssessmentScore,
     SelfAssessment,
     SelfAssessmentRow,
+    EvidenceWithdrawal,
+    AuditEvent,
+    AuditHead,
 )

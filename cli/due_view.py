@@ -1,0 +1,56 @@
+"""`pxrules evidence due`'s output, kept out of evidence_cmd.py so that group stays about the register."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+
+from cli.common import console, db_url, fail, library_errors, print_json
+
+
+def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
+    """Compute the due report and print it as JSON or two tables."""
+    day = None
+    if as_of is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    with library_errors():
+        from pxrules.due import evidence_due
+
+        report = evidence_due(db_url(), org, as_of=day, within=within)
+    data = report.to_json()
+    if as_json:
+        print_json(data)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    if data["lapsing"]:
+        table = Table(
+            title=f"Evidence of {org} lapsing by {data['until']} ({within} days from {data['as_of']})",
+            title_justify="left",
+        )
+        for column in ("Lapses on", "Days", "Evidence", "Kind", "Source", "Scores that fall"):
+            table.add_column(column, overflow="fold")
+        for x in data["lapsing"]:
+            drops = ", ".join(f"{d['id']} {d['from']}->{d['to']}" for d in x["drops"]) or "none"
+            table.add_row(
+                x["lapses_on"], str(x["days_left"]), escape(x["id"]), x["kind"], escape(x["title"]), drops
+            )
+        console().print(table)
+    else:
+        typer.echo(f"no evidence of {org} lapses by {data['until']}")
+    if data["unsupported"]:
+        table = Table(
+            title="Sub-requirements resting on no evidence or on attestation only", title_justify="left"
+        )
+        for column in ("Id", "Rests on", "Score", "Evidence that would support it"):
+            table.add_column(column, overflow="fold")
+        for u in data["unsupported"]:
+            table.add_row(u["id"], u["status"], str(u["suggested"]), ", ".join(u["supporting_kinds"]))
+        console().print(table)
+    else:
+        typer.echo("every sub-requirement rests on measured evidence")

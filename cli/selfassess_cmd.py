@@ -1,0 +1,119 @@
+"""`pxrules self-assess`: the board's own scores, in the framework's assessment-tool layout, in and out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import actor, console, db_url, fail, library_errors, print_json
+
+app = typer.Typer(
+    help="Self-assessments: write a template, import a filled-in file, export one back, list them.",
+    no_args_is_help=True,
+)
+
+OrgOpt = Annotated[str, typer.Option("--org", help="Organisation code (ODS).")]
+OutOpt = Annotated[Path, typer.Option("-o", "--output", help="File to write: .xlsx or .csv.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+@app.command("template")
+def template(org: OrgOpt, output: OutOpt, as_json: JsonOpt = False) -> None:
+    """Write the 57 rows to fill in, beside each the current suggested score and its reason (read-only)."""
+    with library_errors():
+        from pxrules.selfassessing import write_template
+
+        path = write_template(db_url(), org, output)
+    if as_json:
+        print_json({"organisation": org, "path": str(path)})
+        return
+    typer.echo(
+        f"wrote {path}: fill in the white columns, then `pxrules self-assess import {path.name} --org {org}`"
+    )
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A filled-in .xlsx or .csv.")],
+    org: OrgOpt,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date of the self-assessment (default today).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a filled-in self-assessment, all or nothing; each import is kept as a dated record."""
+    day = None
+    if as_of is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    with library_errors():
+        from pxrules.selfassess import summary
+        from pxrules.selfassessing import import_self_assessment
+
+        record = import_self_assessment(db_url(), file, org, as_of=day, by=actor())
+    data = summary(record)
+    if as_json:
+        print_json(data)
+        return
+    typer.echo(
+        f"imported self-assessment {record.id} of {org} as of {data['as_of']}: "
+        f"{data['scored']} of {data['rows']} scored, mean {data['mean_score']}"
+    )
+
+
+@app.command("export")
+def export(
+    org: OrgOpt,
+    output: OutOpt,
+    self_id: Annotated[
+        int | None, typer.Option("--id", help="Self-assessment id (default the latest).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a stored self-assessment back out in the template's layout."""
+    with library_errors():
+        from pxrules.selfassessing import export_self_assessment
+
+        record = export_self_assessment(db_url(), org, output, self_id)
+    if as_json:
+        print_json({"organisation": org, "id": record.id, "path": str(output)})
+        return
+    typer.echo(f"wrote self-assessment {record.id} (as of {record.as_of.isoformat()}) to {output}")
+
+
+@app.command("list")
+def list_(org: OrgOpt, as_json: JsonOpt = False) -> None:
+    """List the stored self-assessments of an organisation, oldest first."""
+    with library_errors():
+        from pxrules.selfassess import summary
+        from pxrules.selfassessing import self_assessments
+
+        records = [summary(r) for r in self_assessments(db_url(), org)]
+    if as_json:
+        print_json(records)
+        return
+    if not records:
+        typer.echo(f"{org} has no self-assessment yet: start from `pxrules self-assess template --org {org}`")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{len(records)} self-assessment(s) of {org}", title_justify="left")
+    for column in ("Id", "As of", "Scored", "Mean", "File", "Imported", "By"):
+        table.add_column(column)
+    for r in records:
+        table.add_row(
+            str(r["id"]),
+            r["as_of"],
+            f"{r['scored']}/{r['rows']}",
+            str(r["mean_score"]),
+            escape(r["source_file"]),
+            r["imported_at"][:16].replace("T", " "),
+            escape(r["imported_by"]),
+        )
+    console().print(table)

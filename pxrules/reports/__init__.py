@@ -1,0 +1,39 @@
+"""Board reports of one organisation: HTML, Markdown and XLSX renderings of the same report model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+from pxrules.errors import PxRulesError
+
+Format = Literal["html", "md", "xlsx"]
+FORMATS: tuple[str, ...] = ("html", "md", "xlsx")
+
+
+def write_report(
+    url: str, org: str, fmt: str, path: Path, *, by: str = "section", today: dt.date | None = None
+) -> Path:
+    """Build the report of `org` from the store and write it as `fmt` (html, md or xlsx) to `path`."""
+    from pxrules.reports.model import build_report
+
+    if fmt not in FORMATS:
+        raise PxRulesError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if by not in ("section", "cqc"):
+        raise PxRulesError(f"--by {by!r}: use section (default) or cqc")
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise PxRulesError(f"cannot write {path}: folder {path.parent} does not exist")
+    report = build_report(url, org, by="cqc" if by == "cqc" else "section", today=today)
+    if fmt == "html":
+        from pxrules.reports.html import write_html
+
+        return write_html(report, path)
+    if fmt == "md":
+        from pxrules.reports.markdown import write_markdown
+
+        return write_markdown(report, path)
+    from pxrules.reports.xlsx import write_xlsx
+
+    return write_xlsx(report, path)

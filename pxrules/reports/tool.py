@@ -1,0 +1,156 @@
+"""The self-assessment file written out in the framework's assessment-tool layout (template and export).
+
+xlsx: a protected sheet where only the columns the trust fills in are unlocked; the framework text and the
+pxrules suggestion are locked and grey. CSV: the same columns, read-only ones marked in their heading.
+Text is written so that a spreadsheet shows it as text (no formula injection) and import reads it back
+exactly (see cells.csv_out / csv_in).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pxrules.errors import ImportFormatError
+from pxrules.framework import load_catalogue
+from pxrules.reports.cells import csv_out, put_text
+from pxrules.selfassess import FORMATS, SHEET, Suggestion, layout
+from pxrules.store.records import SelfAssessmentLine
+
+
+def _rows(
+    lines: Mapping[str, SelfAssessmentLine], suggestions: Mapping[str, Suggestion]
+) -> list[dict[str, Any]]:
+    out = []
+    for sub in load_catalogue().sub_requirements:
+        line = lines.get(sub.id, SelfAssessmentLine(sub.id))
+        hint = suggestions.get(sub.id)
+        out.append(
+            {
+                "section": sub.section,
+                "characteristic": f"{sub.characteristic}. {sub.characteristic_text}",
+                "id": sub.id,
+                "text": sub.text,
+                "score": line.score,
+                "current_position": line.current_position,
+                "planned_action": line.planned_action,
+                "what_good_looks_like": line.what_good_looks_like,
+                "owner": line.owner,
+                "review_date": line.review_date,
+                "suggested": None if hint is None else hint.score,
+                "reason": "" if hint is None else hint.reason,
+            }
+        )
+    return out
+
+
+def write_file(
+    path: Path,
+    org: str,
+    org_name: str,
+    lines: Mapping[str, SelfAssessmentLine],
+    suggestions: Mapping[str, Suggestion],
+    note: str,
+) -> None:
+    """Write the 57-row layout to `path` (.xlsx or .csv), filled from `lines` where given."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ImportFormatError(
+            f"{path.name}: unsupported file type {suffix or '(none)'!r}; use .xlsx or .csv"
+        )
+    rows = _rows(lines, suggestions)
+    if suffix == ".csv":
+        _write_csv(path, rows)
+    else:
+        _write_xlsx(path, org, org_name, rows, note)
+
+
+def _cell_text(key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    cols = layout()
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.header for c in cols])
+    for row in rows:
+        writer.writerow([csv_out(_cell_text(c.key, row[c.key])) for c in cols])
+    # A BOM makes Excel open the file as UTF-8; import skips it.
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+
+
+def _write_xlsx(path: Path, org: str, org_name: str, rows: list[dict[str, Any]], note: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    cols = layout()
+    wb = Workbook()
+    wb.properties.title = "Patient experience improvement framework: self-assessment"
+    wb.properties.subject = f"pxrules self-assessment {org}"
+    ws = wb.active
+    ws.title = SHEET
+    put_text(ws.cell(1, 1), f"{org_name} ({org}): patient experience improvement framework self-assessment")
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    put_text(ws.cell(2, 1), note)
+    ws.cell(2, 1).font = Font(italic=True, color="595959")
+    header_row = 4
+    grey = PatternFill("solid", fgColor="E7E6E6")
+    ours = PatternFill("solid", fgColor="D0CECE")
+    head = PatternFill("solid", fgColor="005EB8")  # NHS blue
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for j, col in enumerate(cols, start=1):
+        cell = ws.cell(header_row, j)
+        put_text(cell, col.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = head
+        cell.alignment = wrap
+        ws.column_dimensions[get_column_letter(j)].width = col.width
+    scores = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="5",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Org. score",
+        error="A whole number from 0 to 5",
+    )
+    ws.add_data_validation(scores)
+    for i, row in enumerate(rows, start=header_row + 1):
+        for j, col in enumerate(cols, start=1):
+            cell = ws.cell(i, j)
+            value = row[col.key]
+            if isinstance(value, str):
+                put_text(cell, value)
+            else:
+                cell.value = value
+            if col.key == "review_date":
+                cell.number_format = "yyyy-mm-dd"
+            cell.alignment = wrap
+            if col.editable:
+                cell.protection = Protection(locked=False)
+            else:
+                cell.fill = ours if col.key in ("suggested", "reason") else grey
+                if col.key in ("suggested", "reason"):
+                    cell.font = Font(color="595959")
+        scores.add(ws.cell(i, 1 + [c.key for c in cols].index("score")))
+    ws.freeze_panes = ws.cell(header_row + 1, 5)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToHeight = 0
+    wb.save(path)
