@@ -3,7 +3,8 @@ key question means and counts, over-claims first with the evidence and gaps that
 
 Flags (in this order of precedence):
   not scored   the self-assessment gives no score;
-  unevidenced  nothing current supports the suggestion (it is 0 for lack of evidence, not by judgement);
+  unevidenced  the board claims more than the suggestion, and nothing current supports the suggestion (it
+               is 0 for lack of evidence, not by judgement: the gap is missing evidence, not contradicting);
   over-claim   self >= suggested + 2;
   under-claim  self <= suggested - 2;
   agreed       otherwise (within one point).
@@ -38,7 +39,7 @@ def flag_of(self_score: int | None, suggested: int, no_evidence: bool) -> str:
     """The flag of one sub-requirement (see the module docstring for the order)."""
     if self_score is None:
         return NOT_SCORED
-    if no_evidence:
+    if no_evidence and self_score > suggested:
         return UNEVIDENCED
     if self_score >= suggested + GAP:
         return OVER

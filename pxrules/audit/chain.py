@@ -17,6 +17,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -130,9 +131,24 @@ def plain(value: Any) -> Any:
     return value
 
 
+@cache
 def core_table(name: str) -> sa.TableClause:
     """A lightweight table of exactly the audited columns (types convert values alike on every back end)."""
     return sa.table(name, *(sa.column(column, type_) for column, type_ in COLUMNS[name]))
+
+
+@cache
+def _select(name: str, by: str | None) -> sa.Select[Any]:
+    # Built once: constructing statements costs more than running them when thousands of events are appended.
+    table = core_table(name)
+    statement = sa.select(table)
+    if by is not None:
+        statement = statement.where(table.c[by].in_(sa.bindparam("keys", expanding=True)))
+    return statement
+
+
+def _child_key(row: Row) -> str:
+    return str(row["sub_requirement"])
 
 
 def _chunks(keys: Sequence[Key]) -> Iterator[Sequence[Key]]:
@@ -140,8 +156,12 @@ def _chunks(keys: Sequence[Key]) -> Iterator[Sequence[Key]]:
         yield keys[start : start + _CHUNK]
 
 
-def _child_key(row: Row) -> str:
-    return str(row["sub_requirement"])
+def _run(session: Session, name: str, by: str, keys: Sequence[Key] | None) -> Iterator[Any]:
+    if keys is None:
+        yield from session.execute(_select(name, None)).mappings()
+        return
+    for chunk in _chunks(keys):
+        yield from session.execute(_select(name, by), {"keys": list(chunk)}).mappings()
 
 
 def fetch_rows(
@@ -151,43 +171,30 @@ def fetch_rows(
 
     With keys=None, child rows whose parent is missing are described in `orphans`.
     """
-    table = core_table(name)
     key = KEYS[name]
     wanted = None if keys is None else sorted(set(keys), key=str)
-    statements = (
-        [sa.select(table)]
-        if wanted is None
-        else [sa.select(table).where(table.c[key].in_(chunk)) for chunk in _chunks(wanted)]
-    )
+    columns = [column for column, _ in COLUMNS[name]]
     out: dict[Key, Row] = {}
-    for statement in statements:
-        for found in session.execute(statement).mappings():
-            out[found[key]] = {column: plain(found[column]) for column, _ in COLUMNS[name]}
+    for found in _run(session, name, key, wanted):
+        out[found[key]] = {column: plain(found[column]) for column in columns}
     child = CHILDREN.get(name)
     if child is None:
         return out
     child_name, parent_column, label = child
     for row in out.values():
         row[label] = []
-    ctable = core_table(child_name)
-    parents = sorted(out, key=str)
-    child_statements = (
-        [sa.select(ctable)]
-        if wanted is None
-        else [sa.select(ctable).where(ctable.c[parent_column].in_(chunk)) for chunk in _chunks(parents)]
-    )
-    for statement in child_statements:
-        for found in session.execute(statement).mappings():
-            parent = out.get(found[parent_column])
-            data = {column: plain(found[column]) for column, _ in COLUMNS[child_name]}
-            if parent is None:
-                if orphans is not None:
-                    orphans.append(
-                        f"{child_name} row ({found[parent_column]}, {found['sub_requirement']}) "
-                        f"belongs to {LABELS[name]} {found[parent_column]}, which does not exist"
-                    )
-                continue
-            parent[label].append(data)
+    child_columns = [column for column, _ in COLUMNS[child_name]]
+    parents = None if wanted is None else sorted(out, key=str)
+    for found in _run(session, child_name, parent_column, parents):
+        parent = out.get(found[parent_column])
+        if parent is None:
+            if orphans is not None:
+                orphans.append(
+                    f"{child_name} row ({found[parent_column]}, {found['sub_requirement']}) "
+                    f"belongs to {LABELS[name]} {found[parent_column]}, which does not exist"
+                )
+            continue
+        parent[label].append({column: plain(found[column]) for column in child_columns})
     for row in out.values():
         row[label].sort(key=_child_key)
     return out
@@ -279,24 +286,43 @@ def _record(found: Any) -> AuditEventRecord:
     )
 
 
+_HEAD_WHERE = _HEAD.c.id == HEAD_ID
+_TOUCH_HEAD = sa.update(_HEAD).where(_HEAD_WHERE).values(seq=_HEAD.c.seq)
+_READ_HEAD = sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD_WHERE)
+_LOCK_HEAD = _READ_HEAD.with_for_update()
+_INSERT_EVENT = sa.insert(_EVENTS)
+_MOVE_HEAD = (
+    sa.update(_HEAD).where(_HEAD_WHERE).values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+)
+_CACHE = "pxrules.audit.head"
+
+
+def _transaction(session: Session) -> object | None:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
 def lock_chain(session: Session) -> tuple[int, str]:
     """Take the chain's write lock for this transaction (waiting for any other writer); return the head.
 
     Writers call this before reading what they will change, so what they read is what the chain extends.
+    The head is remembered for the rest of the transaction (holding the transaction object itself, so a
+    later transaction can never be mistaken for this one), as only this transaction can move it now.
     """
-    head = _HEAD
-    where = head.c.id == HEAD_ID
+    cached = session.info.get(_CACHE)
+    if cached is not None and cached[0] is _transaction(session):
+        return int(cached[1]), str(cached[2])
     if session.get_bind().dialect.name == "sqlite":
         # Any write starts SQLite's one write transaction (busy_timeout makes a second writer wait for it).
-        session.execute(sa.update(head).where(where).values(seq=head.c.seq))
-        found = session.execute(sa.select(head.c.seq, head.c.hash).where(where)).first()
+        session.execute(_TOUCH_HEAD)
+        found = session.execute(_READ_HEAD).first()
     else:
-        found = session.execute(sa.select(head.c.seq, head.c.hash).where(where).with_for_update()).first()
+        found = session.execute(_LOCK_HEAD).first()
     if found is None:
         raise AuditError(
             "the audit chain has no head row (audit_head id 1): the store was changed outside pxrules; "
             "run `pxrules audit verify`"
         )
+    session.info[_CACHE] = (_transaction(session), int(found[0]), str(found[1]))
     return int(found[0]), str(found[1])
 
 
@@ -317,10 +343,9 @@ def append_event(
     content, missing = covered_content(stored_refs, rows)
     if missing:
         raise AuditError(f"cannot audit {action}: {', '.join(missing[:5])} not found (flush before auditing)")
-    at = utc_now()
     fields: dict[str, Any] = {
         "seq": seq + 1,
-        "at": at,
+        "at": utc_now(),
         "actor": by[:500],
         "action": action,
         "org": org,
@@ -331,8 +356,9 @@ def append_event(
         "prev_hash": prev,
     }
     digest = event_hash(fields)
-    session.execute(sa.insert(_EVENTS).values(**fields, hash=digest))
-    session.execute(sa.update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=seq + 1, hash=digest))
+    session.execute(_INSERT_EVENT, {**fields, "hash": digest})
+    session.execute(_MOVE_HEAD, {"new_seq": seq + 1, "new_hash": digest})
+    session.info[_CACHE] = (_transaction(session), seq + 1, digest)
     return _record({**fields, "hash": digest})
 
 

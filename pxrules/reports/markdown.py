@@ -230,8 +230,8 @@ def render_markdown(r: Report) -> str:
         "",
         (
             "Flags: over-claim = board score two or more above the suggested score; under-claim = two "
-            "or more below; unevidenced = no current evidence behind the suggestion; agreed = within one "
-            "point; not scored = no board score."
+            "or more below; unevidenced = the board claims a score but no current evidence supports one; "
+            "agreed = within one point; not scored = no board score."
         ),
         "",
     ]
