@@ -29,6 +29,21 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
     from rich.table import Table
 
     if data["lapsing"]:
+        costly = [x for x in data["lapsing"] if x["drops"]]
+        console().print(
+            f"{len(data['lapsing'])} item(s) of evidence lapse by {data['until']}; "
+            + (
+                f"[bold red]{len(costly)} lower scores[/bold red]: "
+                + "; ".join(
+                    f"{escape(x['id'])} on {x['lapses_on']} ("
+                    + ", ".join(f"{d['id']} {d['from']}->{d['to']}" for d in x["drops"])
+                    + ")"
+                    for x in costly
+                )
+                if costly
+                else "none lowers a score"
+            )
+        )
         table = Table(
             title=f"Evidence of {org} lapsing by {data['until']} ({within} days from {data['as_of']})",
             title_justify="left",
@@ -36,7 +51,8 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
         for column in ("Lapses on", "Days", "Evidence", "Kind", "Source", "Scores that fall"):
             table.add_column(column, overflow="fold")
         for x in data["lapsing"]:
-            drops = ", ".join(f"{d['id']} {d['from']}->{d['to']}" for d in x["drops"]) or "none"
+            drops = ", ".join(f"{d['id']} {d['from']}->{d['to']}" for d in x["drops"])
+            drops = f"[bold red]{drops}[/bold red]" if drops else "none"
             table.add_row(
                 x["lapses_on"], str(x["days_left"]), escape(x["id"]), x["kind"], escape(x["title"]), drops
             )

@@ -52,23 +52,10 @@ _COMMANDS: list[tuple[str, str, str]] = [
 
 
 def _register() -> None:
-    # A module that does not exist yet is skipped, so command groups land one issue at a time.
     for module_name, name in _GROUPS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        app.add_typer(module.app, name=name)
+        app.add_typer(importlib.import_module(module_name).app, name=name)
     for module_name, attr, name in _COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        app.command(name=name)(getattr(module, attr))
+        app.command(name=name)(getattr(importlib.import_module(module_name), attr))
 
 
 _register()

@@ -13,7 +13,9 @@ from cli.common import db_url, library_errors, print_json
 def report(
     org: Annotated[str, typer.Option("--org", help="Organisation code (ODS).")],
     fmt: Annotated[str, typer.Option("--format", help="html, md or xlsx.")] = "html",
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")] = Path("report.html"),
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default ORG-board-report.FORMAT).")
+    ] = None,
     by: Annotated[
         str, typer.Option("--by", help="Group by 'section' (default) or 'cqc' (CQC key questions).")
     ] = "section",
@@ -23,7 +25,7 @@ def report(
     with library_errors():
         from pxrules.reports import write_report
 
-        path = write_report(db_url(), org, fmt, output, by=by)
+        path = write_report(db_url(), org, fmt, output or Path(f"{org}-board-report.{fmt}"), by=by)
     size = path.stat().st_size
     if as_json:
         print_json({"path": str(path), "format": fmt, "by": by, "bytes": size})

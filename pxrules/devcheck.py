@@ -9,7 +9,7 @@ import argparse
 import datetime as dt
 import sys
 
-from pxrules.assess import score_facts
+from pxrules.assess import Evaluator, score_facts
 from pxrules.evidence import parse_evidence
 from pxrules.measures import compute_measures
 from pxrules.paths import examples_dir
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo", action="store_true", help="print demo-trust scores on the demo dates")
     parser.add_argument("--reference", action="store_true", help="use the plain-Python evaluator")
     args = parser.parse_args(argv)
-    evaluator = "reference" if args.reference else "durable"
+    evaluator: Evaluator = "reference" if args.reference else "durable"
     pack = load_rulepack(subdir=args.folder)
     print(f"{len(pack.files)} rule files valid in {args.folder}: {', '.join(pack.files)}")
     cases, missing = collect_cases(pack)

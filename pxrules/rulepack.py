@@ -69,7 +69,7 @@ def _interval(conds: list[Condition]) -> tuple[float, bool, float, bool] | None:
     """Numeric conditions on one measure as (low, low_open, high, high_open); None when empty."""
     low, low_open, high, high_open = -math.inf, False, math.inf, False
     for c in conds:
-        v = float(c.value)  # type: ignore[arg-type]
+        v = float(c.value)
         if c.op in ("gt", "gte", "eq") and (v > low or (v == low and c.op == "gt")):
             low, low_open = v, c.op == "gt"
         if c.op in ("lt", "lte", "eq") and (v < high or (v == high and c.op == "lt")):
@@ -106,7 +106,7 @@ def _satisfiable(conds: list[Condition]) -> bool:
         if span is None:
             return False
         low, _, high, _ = span
-        return not (low == high and any(c.op == "neq" and float(c.value) == low for c in conds))  # type: ignore[arg-type]
+        return not (low == high and any(c.op == "neq" and float(c.value) == low for c in conds))
     eqs = {c.value for c in conds if c.op == "eq"}
     neqs = {c.value for c in conds if c.op == "neq"}
     return len(eqs) <= 1 and not (eqs & neqs)

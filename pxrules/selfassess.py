@@ -312,6 +312,8 @@ def summary(record: SelfAssessmentRecord) -> dict[str, Any]:
 
 def check_path(path: Path) -> None:
     """Refuse an output path of an unsupported type before any work is done."""
+    if not path.parent.is_dir():
+        raise PxRulesError(f"cannot write {path}: folder {path.parent} does not exist")
     if path.suffix.lower() not in FORMATS:
         raise PxRulesError(
             f"{path.name}: unsupported file type {path.suffix or '(none)'!r}; use .xlsx or .csv"

@@ -24,7 +24,7 @@ DATES = (dt.date(2024, 3, 31), dt.date(2024, 9, 30), dt.date(2025, 3, 31))
 HOSTILE = {
     "script": "<script>alert('x')</script>",
     "img": '<img src=x onerror="alert(1)">',
-    "formula": "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "formula": '=HYPERLINK("http://evil.example","click")',
     "dde": "=cmd|' /C calc'!A0",
     "plus": "+SUM(A1:A2)",
     "minus": "-2+3",
@@ -39,11 +39,18 @@ HOSTILE_TEXT = " ".join(HOSTILE.values())
 def attestation(item_id: str, sub: str, day: dt.date, level: int | None, text: str = "") -> dict[str, Any]:
     """An attestation of `sub` on `day` claiming `level` (None: the default level)."""
     return {
-        "id": item_id, "kind": "attestation", "org": ORG, "period_start": day.isoformat(),
-        "statement": text or f"We meet {sub} in part.", "person": text[:100] or "A. Director",
-        "role": "Chief Nurse", "claimed_level": level, "sub_requirements": [sub],
+        "id": item_id,
+        "kind": "attestation",
+        "org": ORG,
+        "period_start": day.isoformat(),
+        "statement": text or f"We meet {sub} in part.",
+        "person": text[:100] or "A. Director",
+        "role": "Chief Nurse",
+        "claimed_level": level,
+        "sub_requirements": [sub],
         "source": {"title": text[:400] or f"Board minute on {sub}", "reference": text[:200] or f"TB/{sub}"},
-        "recorded_by": "test", "recorded_at": f"{day.isoformat()}T12:00:00",
+        "recorded_by": "test",
+        "recorded_at": f"{day.isoformat()}T12:00:00",
     }
 
 
@@ -67,10 +74,15 @@ def self_lines(hostile: bool = False) -> dict[str, SelfAssessmentLine]:
     scores = {"1A": 0, "2B": 4, "3A": 1, "4A": 1, "23A": 3}
     lines = {}
     for sub, score in scores.items():
-        lines[sub] = SelfAssessmentLine(sub, score, text.format(sub) if not hostile else text,
-                                        HOSTILE["formula"] if hostile else f"Plan for {sub}",
-                                        HOSTILE["markdown"] if hostile else "Good",
-                                        HOSTILE["at"] if hostile else "Chief Nurse", dt.date(2025, 6, 30))
+        lines[sub] = SelfAssessmentLine(
+            sub,
+            score,
+            text.format(sub) if not hostile else text,
+            HOSTILE["formula"] if hostile else f"Plan for {sub}",
+            HOSTILE["markdown"] if hostile else "Good",
+            HOSTILE["at"] if hostile else "Chief Nurse",
+            dt.date(2025, 6, 30),
+        )
     return lines
 
 

@@ -56,38 +56,81 @@ def test_flags_with_evidence_follow_the_two_point_gap(self_score: int, suggested
     assert flag == (OVER if diff >= 2 else UNDER if diff <= -2 else AGREED)
 
 
-def _score(sub: str, suggested: int, *, no_evidence: bool = False, evidence: list[str] | None = None) -> dict[str, Any]:
+def _score(
+    sub: str, suggested: int, *, no_evidence: bool = False, evidence: list[str] | None = None
+) -> dict[str, Any]:
     return {
-        "id": sub, "suggested": suggested, "raw_level": suggested, "because": [f"because {sub}"], "firings": [],
-        "evidence_ids": evidence or [], "caps": [], "no_evidence": no_evidence,
-        "next_level": None if suggested == 5 else {"level": suggested + 1, "rule_id": f"{sub}.L", "because": "more",
-                                                   "unmet": [], "sentences": [f"gap {sub}"]},
-        "supporting_kinds": ["document", "attestation"], "measures": {},
+        "id": sub,
+        "suggested": suggested,
+        "raw_level": suggested,
+        "because": [f"because {sub}"],
+        "firings": [],
+        "evidence_ids": evidence or [],
+        "caps": [],
+        "no_evidence": no_evidence,
+        "next_level": None
+        if suggested == 5
+        else {
+            "level": suggested + 1,
+            "rule_id": f"{sub}.L",
+            "because": "more",
+            "unmet": [],
+            "sentences": [f"gap {sub}"],
+        },
+        "supporting_kinds": ["document", "attestation"],
+        "measures": {},
     }
 
 
-def records(suggested: dict[str, int], own: dict[str, int | None],
-            unevidenced: frozenset[str] = frozenset()) -> tuple[AssessmentRecord, SelfAssessmentRecord]:
+def records(
+    suggested: dict[str, int], own: dict[str, int | None], unevidenced: frozenset[str] = frozenset()
+) -> tuple[AssessmentRecord, SelfAssessmentRecord]:
     """A stored-looking assessment (3 by default) and self-assessment (the board's `own`, 3 by default)."""
     ids = load_catalogue().ids
-    result = {"scores": [_score(s, suggested.get(s, 3), no_evidence=s in unevidenced,
-                                evidence=[] if s in unevidenced else [f"ev-{s}"]) for s in ids]}
+    result = {
+        "scores": [
+            _score(
+                s,
+                suggested.get(s, 3),
+                no_evidence=s in unevidenced,
+                evidence=[] if s in unevidenced else [f"ev-{s}"],
+            )
+            for s in ids
+        ]
+    }
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    assessment = AssessmentRecord(1, ORG, dt.date(2025, 12, 31), "r" * 64, "peif-2018", now, "t", [], result, "h", [])
+    assessment = AssessmentRecord(
+        1, ORG, dt.date(2025, 12, 31), "r" * 64, "peif-2018", now, "t", [], result, "h", []
+    )
     lines = [SelfAssessmentLine(s, own.get(s, 3)) for s in ids]
     own_record = SelfAssessmentRecord(1, ORG, dt.date(2025, 12, 31), now, "t", "f.csv", "0" * 64, "h", lines)
     return assessment, own_record
 
 
 def test_build_flags_groups_and_means() -> None:
-    assessment, own = records({"1A": 1, "1B": 5, "2A": 0, "23A": 4}, {"1A": 4, "1B": 2, "2A": 2, "1C": None},
-                              frozenset({"2A"}))
-    evidence = {f"ev-{s}": {"id": f"ev-{s}", "kind": "document", "title": f"Doc {s}", "period_start": "2025-01-01",
-                            "period_end": "2025-01-01", "missing": False} for s in load_catalogue().ids}
+    assessment, own = records(
+        {"1A": 1, "1B": 5, "2A": 0, "23A": 4}, {"1A": 4, "1B": 2, "2A": 2, "1C": None}, frozenset({"2A"})
+    )
+    evidence = {
+        f"ev-{s}": {
+            "id": f"ev-{s}",
+            "kind": "document",
+            "title": f"Doc {s}",
+            "period_start": "2025-01-01",
+            "period_end": "2025-01-01",
+            "missing": False,
+        }
+        for s in load_catalogue().ids
+    }
     c = build(assessment, own, "Test", evidence)
     flags = {r.id: r.flag for r in c.rows}
-    assert (flags["1A"], flags["1B"], flags["2A"], flags["1C"], flags["23A"]) == (OVER, UNDER, UNEVIDENCED,
-                                                                                   NOT_SCORED, AGREED)
+    assert (flags["1A"], flags["1B"], flags["2A"], flags["1C"], flags["23A"]) == (
+        OVER,
+        UNDER,
+        UNEVIDENCED,
+        NOT_SCORED,
+        AGREED,
+    )
     assert c.row("1A").difference == 3 and c.row("1B").difference == -3 and c.row("1C").difference is None
     leadership = c.sections[0]
     assert leadership.key == "leadership" and len(leadership.ids) == 10
@@ -125,8 +168,13 @@ def test_compare_against_the_store(seeded: str) -> None:
     c = compare(seeded, ORG)
     assert c.assessment.as_of == dt.date(2025, 3, 31)
     flags = {r.id: r.flag for r in c.rows}
-    assert (flags["2B"], flags["1A"], flags["23A"], flags["3A"], flags["5A"]) == (OVER, UNDER, UNEVIDENCED,
-                                                                                   UNEVIDENCED, NOT_SCORED)
+    assert (flags["2B"], flags["1A"], flags["23A"], flags["3A"], flags["5A"]) == (
+        OVER,
+        UNDER,
+        UNEVIDENCED,
+        UNEVIDENCED,
+        NOT_SCORED,
+    )
     two_b = c.row("2B")
     assert (two_b.self_score, two_b.suggested) == (4, 2)
     assert [e["id"] for e in two_b.evidence] == ["att-2b-new"]
@@ -142,7 +190,13 @@ def test_compare_cli_json(seeded: str) -> None:
     assert data["over_claims"][0]["id"] == "2B"
     assert data["totals"]["flags"][OVER] == 1 and data["totals"]["flags"][UNDER] == 1
     assert len(data["sub_requirements"]) == 57 and len(data["sections"]) == 6
-    assert [q["key"] for q in data["cqc_key_questions"]] == ["safe", "effective", "caring", "responsive", "well-led"]
+    assert [q["key"] for q in data["cqc_key_questions"]] == [
+        "safe",
+        "effective",
+        "caring",
+        "responsive",
+        "well-led",
+    ]
     result = CliRunner().invoke(app, ["--db", seeded, "compare", "--org", ORG])
     assert result.exit_code == 0, result.output
     assert "Over-claims" in result.output and "2B self 4 vs suggested 2" in result.output

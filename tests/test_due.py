@@ -15,16 +15,24 @@ from report_support import ORG, attestation, seed
 from typer.testing import CliRunner
 
 from pxrules.assess import assess
+from pxrules.due import due_report, evidence_due, valid_until
 from pxrules.evidence import VALIDITY_DAYS, Evidence, is_valid_on, parse_evidence
 from pxrules.paths import examples_dir
-from pxrules.due import due_report, evidence_due, valid_until
 
 
 def _items() -> list[Evidence]:
     start = dt.date(2024, 1, 1)
-    document = {"id": "doc", "kind": "document", "org": ORG, "period_start": start.isoformat(),
-                "doc_type": "px_strategy", "title": "t", "approved_on": start.isoformat(), "review_due": "2025-06-30",
-                "source": {"title": "t"}}
+    document = {
+        "id": "doc",
+        "kind": "document",
+        "org": ORG,
+        "period_start": start.isoformat(),
+        "doc_type": "px_strategy",
+        "title": "t",
+        "approved_on": start.isoformat(),
+        "review_due": "2025-06-30",
+        "source": {"title": "t"},
+    }
     return [parse_evidence(attestation("att", "1A", start, 2)), parse_evidence(document)]
 
 
@@ -57,7 +65,10 @@ def test_drop_when_the_only_attestation_lapses() -> None:
 def _demo_evidence() -> list[Evidence]:
     items: list[Evidence] = []
     for path in sorted((examples_dir() / "demo" / "evidence").glob("*.yaml")):
-        items += [parse_evidence(raw) for raw in yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)]
+        items += [
+            parse_evidence(raw)
+            for raw in yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        ]
     return items
 
 
@@ -95,7 +106,11 @@ def test_due_from_the_store_and_cli(seeded: str) -> None:
     result = CliRunner().invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["until"] == "2025-01-29" and [x["id"] for x in data["lapsing"]] == ["att-1a", "att-2b-old", "att-3a"]
+    assert data["until"] == "2025-01-29" and [x["id"] for x in data["lapsing"]] == [
+        "att-1a",
+        "att-2b-old",
+        "att-3a",
+    ]
     first = data["lapsing"][0]
     assert set(first) >= {"lapses_on", "valid_until", "days_left", "drops", "kind", "title", "period_end"}
     rests = {u["id"]: u for u in data["unsupported"]}

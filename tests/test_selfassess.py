@@ -27,8 +27,14 @@ from pxrules.store.db import unit_of_work
 from pxrules.store.repo import add_org
 
 FILL = {  # sub-requirement -> (score, current position, planned action, good, owner, review date)
-    "1A": (3, "Strategy approved in 2024.\nReviewed yearly.", "Refresh with patients", "Live strategy", "CN",
-           dt.date(2026, 3, 31)),
+    "1A": (
+        3,
+        "Strategy approved in 2024.\nReviewed yearly.",
+        "Refresh with patients",
+        "Live strategy",
+        "CN",
+        dt.date(2026, 3, 31),
+    ),
     "2B": (5, HOSTILE["formula"], HOSTILE["plus"], HOSTILE["minus"], HOSTILE["at"], None),
     "9A": (0, HOSTILE["script"], HOSTILE["dde"], HOSTILE["quote"], HOSTILE["error"], dt.date(2027, 1, 2)),
     "23A": (None, "Not yet scored", "", "", "", None),
@@ -73,13 +79,18 @@ def fill_csv(path: Path, rows: dict[str, tuple[object, ...]]) -> None:
     for line in table[1:]:
         if line[_column("id")] in rows:
             for key, value in zip(keys, rows[line[_column("id")]], strict=True):
-                shown = "" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value)
+                shown = (
+                    "" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value)
+                )
                 line[_column(key)] = csv_out(shown) if isinstance(value, str) else shown
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle, lineterminator="\r\n").writerows(table)
 
 
-FILLERS: dict[str, Callable[[Path, dict[str, tuple[object, ...]]], None]] = {"xlsx": fill_xlsx, "csv": fill_csv}
+FILLERS: dict[str, Callable[[Path, dict[str, tuple[object, ...]]], None]] = {
+    "xlsx": fill_xlsx,
+    "csv": fill_csv,
+}
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -91,8 +102,14 @@ def test_round_trip_template_fill_import_export(org_url: str, tmp_path: Path, fm
     rows = {r.sub_requirement: r for r in record.rows}
     for sub, (score, position, action, good, owner, review) in FILL.items():
         got = rows[sub]
-        assert (got.score, got.current_position, got.planned_action, got.what_good_looks_like, got.owner,
-                got.review_date) == (score, position, action, good, owner, review), sub
+        assert (
+            got.score,
+            got.current_position,
+            got.planned_action,
+            got.what_good_looks_like,
+            got.owner,
+            got.review_date,
+        ) == (score, position, action, good, owner, review), sub
     exported = export_self_assessment(org_url, ORG, tmp_path / f"e.{fmt}")
     assert exported.id == record.id
     assert editable_content(tmp_path / f"e.{fmt}") == editable_content(template)
@@ -116,7 +133,9 @@ def test_cross_format_round_trip(org_url: str, tmp_path: Path) -> None:
     assert editable_content(tmp_path / "e.csv") == editable_content(template)
 
 
-def test_xlsx_locks_and_greys_read_only_cells_and_keeps_formula_text_as_text(org_url: str, tmp_path: Path) -> None:
+def test_xlsx_locks_and_greys_read_only_cells_and_keeps_formula_text_as_text(
+    org_url: str, tmp_path: Path
+) -> None:
     template = write_template(org_url, ORG, tmp_path / "t.xlsx")
     fill_xlsx(template, FILL)
     import_self_assessment(org_url, template, ORG, by="test")
@@ -168,17 +187,29 @@ def _set(table: list[list[str]], row: int, key: str, value: str) -> None:
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda t: _set(t, 2, "score", "7"), "bad.csv, row 2, column 5 (Org. score (0-5)): score 7 is not 0-5"),
-        (lambda t: _set(t, 3, "score", "2.5"), "row 3, column 5 (Org. score (0-5)): '2.5' is not a whole number"),
+        (
+            lambda t: _set(t, 2, "score", "7"),
+            "bad.csv, row 2, column 5 (Org. score (0-5)): score 7 is not 0-5",
+        ),
+        (
+            lambda t: _set(t, 3, "score", "2.5"),
+            "row 3, column 5 (Org. score (0-5)): '2.5' is not a whole number",
+        ),
         (lambda t: _set(t, 4, "id", "24Z"), "bad.csv, row 4, column 3 (Id): unknown sub-requirement '24Z'"),
         (lambda t: _set(t, 5, "id", "1A"), "bad.csv, row 5, column 3 (Id): duplicate id 1A (also row 2)"),
-        (lambda t: _set(t, 6, "review_date", "31/02/2026"), "row 6, column 10 (Review date): '31/02/2026' is not"),
+        (
+            lambda t: _set(t, 6, "review_date", "31/02/2026"),
+            "row 6, column 10 (Review date): '31/02/2026' is not",
+        ),
         (lambda t: t.pop(10), "sub-requirement(s) missing: 4C"),
     ],
 )
 def test_import_errors_name_file_row_and_column(
-    org_url: str, tmp_path: Path, table_counts: Callable[[str], dict[str, int]],
-    edit: Callable[[list[list[str]]], None], expected: str,
+    org_url: str,
+    tmp_path: Path,
+    table_counts: Callable[[str], dict[str, int]],
+    edit: Callable[[list[list[str]]], None],
+    expected: str,
 ) -> None:
     path = _csv_with(tmp_path, org_url, edit)
     before = table_counts(org_url)
@@ -195,7 +226,9 @@ def test_missing_required_column_is_named(org_url: str, tmp_path: Path) -> None:
             del line[_column("planned_action")]
 
     path = _csv_with(tmp_path, org_url, drop)
-    with pytest.raises(ImportFormatError, match=r"bad.csv, row 1: missing required column\(s\): Planned action"):
+    with pytest.raises(
+        ImportFormatError, match=r"bad.csv, row 1: missing required column\(s\): Planned action"
+    ):
         read_file(path)
 
 
@@ -230,7 +263,7 @@ def test_dates_in_day_month_year_form_and_publication_heading_spelling(org_url: 
 def test_unsupported_type_and_unknown_org(org_url: str, tmp_path: Path) -> None:
     from pxrules.errors import PxRulesError
 
-    with pytest.raises(PxRulesError, match="unsupported file type '.txt'"):
+    with pytest.raises(PxRulesError, match=r"unsupported file type '\.txt'"):
         write_template(org_url, ORG, tmp_path / "t.txt")
     with pytest.raises(NotFoundError, match="unknown organisation 'RX7'"):
         write_template(org_url, "RX7", tmp_path / "t.csv")
@@ -260,9 +293,16 @@ def test_cli_template_import_export_list(org_url: str, tmp_path: Path) -> None:
     result = runner.invoke(app, [*base, "import", str(out), "--org", ORG, "--as-of", "2026-03-31", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert (data["as_of"], data["scored"], data["rows"], data["imported_by"]) == ("2026-03-31", 3, 57, "tester")
-    result = runner.invoke(app, [*base, "export", "--org", ORG, "-o", str(tmp_path / "e.xlsx"), "--id",
-                                 str(data["id"]), "--json"])
+    assert (data["as_of"], data["scored"], data["rows"], data["imported_by"]) == (
+        "2026-03-31",
+        3,
+        57,
+        "tester",
+    )
+    result = runner.invoke(
+        app,
+        [*base, "export", "--org", ORG, "-o", str(tmp_path / "e.xlsx"), "--id", str(data["id"]), "--json"],
+    )
     assert result.exit_code == 0, result.output
     assert editable_content(tmp_path / "e.xlsx") == editable_content(out)
     result = runner.invoke(app, [*base, "list", "--org", ORG, "--json"])

@@ -39,7 +39,11 @@ def test_means_changes_and_movements() -> None:
         assessment(4, d1, {"1A": 0}),  # a later run of the same date replaces assessment 1
     ]
     t = build(ORG, "Test", runs, [own(1, d2, {"1A": None, "1B": 5}), own(2, d3, {})])
-    assert t.dates == ["2025-03-31", "2025-09-30", "2026-03-31"] and [a.id for a in t.assessments] == [4, 3, 2]
+    assert t.dates == ["2025-03-31", "2025-09-30", "2026-03-31"] and [a.id for a in t.assessments] == [
+        4,
+        3,
+        2,
+    ]
     one_a = next(s for s in t.subs if s.key == "1A")
     assert (one_a.suggested, one_a.change, one_a.self, one_a.self_change) == ([0, 3, 4], 1, [None, 3], None)
     leadership = t.sections[0]

@@ -29,6 +29,8 @@ from pxrules.evidence.readers import (
 from pxrules.evidence.registry import KIND_MODELS, KINDS, Evidence
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # far above any real register export; stops a stray dump eating memory
+# YAML is for hand-written evidence and its pure-Python parser reads ~0.2 MB/s: bulk belongs in CSV or JSON.
+MAX_YAML_BYTES = 4 * 1024 * 1024
 SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
 _ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
 _BOM = b"\xef\xbb\xbf"
@@ -36,6 +38,7 @@ _BOM = b"\xef\xbb\xbf"
 __all__ = [
     "LIST_SEPARATOR",
     "MAX_FILE_BYTES",
+    "MAX_YAML_BYTES",
     "MAX_YAML_NODES",
     "SUFFIXES",
     "SourcedItem",
@@ -154,7 +157,8 @@ def read_evidence_sources(
             problems.append((label, f"unsupported file type {suffix!r}: use .json, .yaml, .yml or .csv"))
             continue
         before = len(problems)
-        text = _read_text(path, label, max_bytes, problems)
+        limit = min(max_bytes, MAX_YAML_BYTES) if fmt == "yaml" else max_bytes
+        text = _read_text(path, label, limit, problems)
         if text is None:
             continue
         if fmt == "json":

@@ -21,6 +21,9 @@ import yaml
 from pxrules.evidence.registry import KIND_MODELS, KINDS
 
 MAX_YAML_NODES = 2_000_000  # after alias expansion: a 64 MiB file of plain YAML has fewer
+# Records per file: far above any trust's register export, and reached long before a 10^6-row dump
+# is validated item by item (which would take minutes and gigabytes before reporting anything).
+MAX_RECORDS = 100_000
 LIST_SEPARATOR = ";"
 
 Problems = list[tuple[str, str]]
@@ -44,6 +47,11 @@ def did_you_mean(name: str, options: Iterable[str]) -> str:
 
 
 # --- JSON ----------------------------------------------------------------------------------------------
+
+
+def _too_many(count: int | None = None) -> str:
+    found = f"{count:,} records" if count is not None else f"more than {MAX_RECORDS:,} records"
+    return f"{found}, over the limit of {MAX_RECORDS:,} per file; split it"
 
 
 class _JsonReject(ValueError):
@@ -72,9 +80,15 @@ def json_records(text: str, label: str, problems: Problems) -> list[Raw]:
     except ValueError as exc:
         problems.append((label, f"malformed JSON: {exc}"))
         return []
+    except RecursionError:
+        problems.append((label, "malformed JSON: nested too deeply (evidence is a few levels deep at most)"))
+        return []
     if isinstance(data, dict):
         return [Raw(f"{label} item 1", data)]
     if isinstance(data, list):
+        if len(data) > MAX_RECORDS:
+            problems.append((label, _too_many(len(data))))
+            return []
         return [Raw(f"{label} item {n}", value) for n, value in enumerate(data, start=1)]
     problems.append((label, f"expected an object or an array of objects, found {type(data).__name__}"))
     return []
@@ -139,6 +153,9 @@ def yaml_records(text: str, label: str, problems: Problems) -> list[Raw]:
                 continue
             for line, value in zip(lines, values, strict=True):
                 records.append(Raw(f"{label} item {len(records) + 1} (line {line})", value))
+            if len(records) > MAX_RECORDS:
+                problems.append((label, _too_many()))
+                return []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
@@ -146,6 +163,9 @@ def yaml_records(text: str, label: str, problems: Problems) -> list[Raw]:
         return []
     except yaml.YAMLError as exc:
         problems.append((label, f"malformed YAML: {exc}"))
+        return []
+    except RecursionError:
+        problems.append((label, "malformed YAML: nested too deeply (evidence is a few levels deep at most)"))
         return []
     finally:
         loader.dispose()
@@ -227,6 +247,9 @@ def csv_records(text: str, path: Path, label: str, problems: Problems) -> list[R
                     return []
                 continue
             where = f"{label} line {line}"
+            if len(records) >= MAX_RECORDS:
+                problems.append((label, _too_many()))
+                return []
             if len(row) != len(header):
                 ragged = f"row has {len(row)} cells but the header has {len(header)} columns"
                 records.append(Raw(where, None, (ragged,)))

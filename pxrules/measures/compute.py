@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+import hashlib
+from collections.abc import Collection, Mapping, Sequence
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pxrules.conditions import normalise
@@ -12,10 +15,28 @@ from pxrules.evidence import Evidence
 from pxrules.measures.core import MEASURES, EvidenceView, MeasureSpec, MeasureValue, Result
 
 _NO_VALUE = object()
+Fingerprint = tuple[str, ...]
+
+
+@cache
+def measure_code_version() -> str:
+    """sha256 of the code a measure value depends on: the measures, the evidence models (validity windows,
+    derived properties) and value normalisation. A cached value computed by other code is never reused."""
+    root = Path(__file__).resolve().parent.parent
+    files = sorted([*(root / "measures").glob("*.py"), *(root / "evidence").glob("*.py"), root / "conditions.py"])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 class MeasureCache:
-    """Values keyed by (measure, org, as_of, evidence fingerprint): unchanged evidence -> no recomputation."""
+    """Values keyed by (measure, org, as_of, evidence fingerprint): unchanged evidence -> no recomputation.
+
+    The fingerprint is one digest per kind the measure reads, over the ids and content hashes of the items
+    of that kind visible on the date, so adding, correcting or withdrawing any such item changes it.
+    `hits` and `misses` count lookups (one per measure per assessment).
+    """
 
     def __init__(self, max_entries: int = 200_000) -> None:
         self._values: dict[tuple[Any, ...], MeasureValue | None] = {}
@@ -23,18 +44,32 @@ class MeasureCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple[Any, ...]) -> Any:
-        value = self._values.get(key, _NO_VALUE)
+    def lookup(self, name: str, org: str, as_of: dt.date, fingerprint: Fingerprint) -> Any:
+        """The cached value (None = "no value"), or the module's _NO_VALUE marker on a miss."""
+        value = self._values.get((name, org, as_of, fingerprint), _NO_VALUE)
         if value is _NO_VALUE:
             self.misses += 1
         else:
             self.hits += 1
+        self.used(name, org, as_of, fingerprint)
         return value
 
-    def put(self, key: tuple[Any, ...], value: MeasureValue | None) -> None:
+    def store(self, name: str, org: str, as_of: dt.date, fingerprint: Fingerprint,
+              value: MeasureValue | None) -> None:
         if len(self._values) >= self._max:
             self._values.clear()
-        self._values[key] = value
+        self._values[(name, org, as_of, fingerprint)] = value
+
+    def used(self, name: str, org: str, as_of: dt.date, fingerprint: Fingerprint) -> None:
+        """Hook: the value of `name` for (org, as_of) now rests on `fingerprint` (persistent caches track it)."""
+
+    def reset_counters(self) -> None:
+        self.hits = self.misses = 0
+
+
+def is_miss(value: Any) -> bool:
+    """True for what MeasureCache.lookup returns when it holds no value."""
+    return value is _NO_VALUE
 
 
 def _evaluate(spec: MeasureSpec, view: EvidenceView) -> MeasureValue | None:
@@ -64,25 +99,31 @@ def compute_measures(
     *,
     names: Collection[str] | None = None,
     cache: MeasureCache | None = None,
+    hashes: Mapping[str, str] | None = None,
+    view: EvidenceView | None = None,
 ) -> dict[str, MeasureValue]:
-    """Every registered measure (or those in `names`) with a value as of `as_of`; absent = no evidence."""
-    view = EvidenceView(org, as_of, evidence)
+    """Every registered measure (or those in `names`) with a value as of `as_of`; absent = no evidence.
+
+    `hashes` (evidence id -> content hash, e.g. as stored) saves re-hashing items to fingerprint them for
+    the cache; `view` reuses a view the caller already built of the same (org, as_of, evidence).
+    """
+    view = view or EvidenceView(org, as_of, evidence, hashes)
     wanted = sorted(MEASURES if names is None else names)
     out: dict[str, MeasureValue] = {}
-    fingerprints: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+    fingerprints: dict[tuple[str, ...], Fingerprint] = {}
     for name in wanted:
         spec = MEASURES[name]
         if cache is None:
             value = _evaluate(spec, view)
         else:
-            kinds = tuple(sorted(spec.kinds))
-            if kinds not in fingerprints:
-                fingerprints[kinds] = view.fingerprint(kinds)
-            key = (name, org, as_of, fingerprints[kinds])
-            value = cache.get(key)
+            kinds = spec.kinds
+            fingerprint = fingerprints.get(kinds)
+            if fingerprint is None:
+                fingerprint = fingerprints[kinds] = view.fingerprint(kinds)
+            value = cache.lookup(name, org, as_of, fingerprint)
             if value is _NO_VALUE:
                 value = _evaluate(spec, view)
-                cache.put(key, value)
+                cache.store(name, org, as_of, fingerprint, value)
         if value is not None:
             out[name] = value
     return out

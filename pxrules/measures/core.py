@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pxrules.evidence import VALIDITY_DAYS, Evidence, is_valid_on
@@ -98,6 +101,7 @@ def measure(
     return register
 
 
+@lru_cache(maxsize=4096)
 def months_before(day: dt.date, months: int) -> dt.date:
     """The date `months` calendar months before `day`; a month's last day maps to a month's last day,
     so a 6-month window ending 30 September starts after 31 March, not 30 March."""
@@ -121,32 +125,51 @@ class EvidenceView:
     `current` holds the items valid on that date (inside their kind's validity window, not in the future);
     `all_items` also holds lapsed ones, for measures that must tell "lapsed" from "never existed".
     Items are kept sorted by (period end, id) so every measure sees the same order whatever the input order.
+    `hashes` (evidence id -> content hash, as the store holds them) spares re-hashing items for fingerprints.
+
+    A view never changes after it is built, so what measures ask of it repeatedly (an item's end date, the
+    merged valid-and-lapsed list of a kind) is worked out once per view.
     """
 
     org: str
     as_of: dt.date
     all_items: Sequence[Evidence]
+    hashes: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
     current: dict[str, list[Evidence]] = field(init=False)
     past: dict[str, list[Evidence]] = field(init=False)
+    _ever: dict[str, list[Evidence]] = field(init=False, repr=False, compare=False)
+    _ends: dict[tuple[str, bool], list[dt.date]] = field(init=False, repr=False, compare=False)
+    _digests: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        ordered = sorted(
-            (e for e in self.all_items if (e.org == self.org or e.org is None) and e.period_start <= self.as_of),
-            key=lambda e: (e.end, e.period_start, e.id),
-        )
+        as_of, org = self.as_of, self.org
+        keyed = [((e.end, e.period_start, e.id), e) for e in self.all_items
+                 if (e.org == org or e.org is None) and e.period_start <= as_of]
+        keyed.sort(key=lambda pair: pair[0])
+        ordered = [e for _, e in keyed]
         self.all_items = ordered
         self.current = defaultdict(list)
         self.past = defaultdict(list)
         for item in ordered:
-            (self.current if is_valid_on(item, self.as_of) else self.past)[item.kind].append(item)
+            (self.current if is_valid_on(item, as_of) else self.past)[item.kind].append(item)
+        self._ever = {}
+        self._ends = {}
+        self._digests = {}
 
     def of(self, kind: str) -> list[Evidence]:
         """Valid items of one kind, oldest first."""
         return self.current.get(kind, [])
 
+    def _ever_list(self, kind: str) -> list[Evidence]:
+        found = self._ever.get(kind)
+        if found is None:
+            found = sorted(self.current.get(kind, []) + self.past.get(kind, []), key=lambda e: (e.end, e.id))
+            self._ever[kind] = found
+        return found
+
     def ever(self, kind: str) -> list[Evidence]:
         """Items of one kind, valid or lapsed, oldest first (never the future)."""
-        return sorted(self.current.get(kind, []) + self.past.get(kind, []), key=lambda e: (e.end, e.id))
+        return list(self._ever_list(kind))
 
     def within(self, kind: str, months: int, *, ending_months_ago: int = 0) -> list[Evidence]:
         """Items of `kind` whose period ends in the `months` months before as_of (shifted back if asked).
@@ -156,16 +179,42 @@ class EvidenceView:
         """
         stop = months_before(self.as_of, ending_months_ago)
         start = months_before(stop, months)
-        pool = self.ever(kind) if ending_months_ago else self.of(kind)
-        return [e for e in pool if start < e.end <= stop]
+        lapsed = bool(ending_months_ago)
+        pool = self._ever_list(kind) if lapsed else self.of(kind)
+        # Both pools are ordered by end date first, so the window is one slice of them.
+        ends = self._ends.get((kind, lapsed))
+        if ends is None:
+            ends = [e.end for e in pool]
+            self._ends[(kind, lapsed)] = ends
+        return pool[bisect_right(ends, start):bisect_right(ends, stop)]
 
-    def fingerprint(self, kinds: Iterable[str]) -> tuple[tuple[str, str], ...]:
-        """Identity of the evidence a measure reading `kinds` can see: reuse its value when unchanged."""
-        out: list[tuple[str, str]] = []
-        for kind in sorted(kinds):
-            out.extend((e.id, e.content_hash()) for e in self.current.get(kind, []))
-            out.extend((e.id, e.content_hash()) for e in self.past.get(kind, []))
-        return tuple(out)
+    def content_hash(self, item: Evidence) -> str:
+        """The item's content hash: the stored one when the view was given `hashes`, else computed."""
+        if self.hashes is not None:
+            known = self.hashes.get(item.id)
+            if known is not None:
+                return known
+        return item.content_hash()
+
+    def kind_digest(self, kind: str) -> str:
+        """sha256 over (id, content hash) of every item of `kind` this view holds, valid or lapsed."""
+        digest = self._digests.get(kind)
+        if digest is None:
+            h = hashlib.sha256(kind.encode())
+            for group in (self.current.get(kind, []), self.past.get(kind, [])):
+                h.update(b"\x01")
+                for e in group:
+                    h.update(f"{e.id}\x00{self.content_hash(e)}\x00".encode())
+            digest = h.hexdigest()
+            self._digests[kind] = digest
+        return digest
+
+    def fingerprint(self, kinds: Iterable[str]) -> tuple[str, ...]:
+        """Identity of the evidence a measure reading `kinds` can see: reuse its value when unchanged.
+
+        One digest per kind over the (id, content hash) of its valid and of its lapsed items, in view order.
+        """
+        return tuple(self.kind_digest(kind) for kind in sorted(kinds))
 
 
 def validity_days(kind: str) -> int:

@@ -26,14 +26,12 @@ def write_report(
     if not path.parent.is_dir():
         raise PxRulesError(f"cannot write {path}: folder {path.parent} does not exist")
     report = build_report(url, org, by="cqc" if by == "cqc" else "section", today=today)
-    if fmt == "html":
-        from pxrules.reports.html import write_html
-
-        return write_html(report, path)
-    if fmt == "md":
-        from pxrules.reports.markdown import write_markdown
-
-        return write_markdown(report, path)
+    from pxrules.reports.html import write_html
+    from pxrules.reports.markdown import write_markdown
     from pxrules.reports.xlsx import write_xlsx
 
-    return write_xlsx(report, path)
+    writer = {"html": write_html, "md": write_markdown, "xlsx": write_xlsx}[fmt]
+    try:
+        return writer(report, path)
+    except OSError as exc:
+        raise PxRulesError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -17,6 +17,8 @@ from pxrules.reports import charts
 from pxrules.reports.model import Report
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+SHORT_FLAGS = {"over-claim": "Over", "under-claim": "Under", "unevidenced": "Unevid.", "agreed": "Agreed",
+               "not scored": "Not scored"}
 
 
 def _signed(value: Any, places: int = 0) -> str:
@@ -64,6 +66,7 @@ def render_html(report: Report) -> str:
             c=report.comparison,
             t=report.trend,
             flags=FLAGS,
+            short_flags=SHORT_FLAGS,
             chart_profile=by_cqc if report.by == "cqc" else by_section,
             chart_diff=charts.self_vs_suggested(report.comparison.rows, report.comparison.sections),
             chart_trend=trend,

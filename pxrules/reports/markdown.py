@@ -151,7 +151,7 @@ def render_markdown(r: Report) -> str:
                 _signed(g.difference_mean, 2),
                 *(str(g.flags[f]) for f in FLAGS),
             ]
-            for g in r.summary_groups
+            for g in [*r.summary_groups, o]
         ],
     )
     out += ["## Over-claims: where the evidence does not support the board's score", ""]

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pxrules.errors import ImportFormatError
+from pxrules.errors import ImportFormatError, PxRulesError
 from pxrules.framework import load_catalogue
 from pxrules.reports.cells import csv_out, put_text
 from pxrules.selfassess import FORMATS, SHEET, Suggestion, layout
@@ -63,10 +63,13 @@ def write_file(
             f"{path.name}: unsupported file type {suffix or '(none)'!r}; use .xlsx or .csv"
         )
     rows = _rows(lines, suggestions)
-    if suffix == ".csv":
-        _write_csv(path, rows)
-    else:
-        _write_xlsx(path, org, org_name, rows, note)
+    try:
+        if suffix == ".csv":
+            _write_csv(path, rows)
+        else:
+            _write_xlsx(path, org, org_name, rows, note)
+    except OSError as exc:
+        raise PxRulesError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _cell_text(key: str, value: Any) -> str:
