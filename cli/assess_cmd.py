@@ -23,9 +23,13 @@ def _date(value: str | None) -> dt.date:
 
 def assess(
     org: Annotated[str | None, typer.Option("--org", help="Organisation code (ODS).")] = None,
-    as_of: Annotated[list[str] | None, typer.Option("--as-of", help="Assessment date(s), YYYY-MM-DD; default today.")] = None,
+    as_of: Annotated[list[str] | None, typer.Option("--as-of",
+                                                    help="Assessment date(s), YYYY-MM-DD; default today.")] = None,
     all_orgs: Annotated[bool, typer.Option("--all", help="Assess every organisation in the store.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes for --all.")] = 1,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1,
+                                             help="Worker processes for --all (default: every core).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache",
+                                           help="Recompute every measure (ignore the stored measure cache).")] = False,
     verify: Annotated[int | None, typer.Option("--verify", help="Recompute stored assessment ID and compare.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -55,14 +59,14 @@ def assess(
         from cli.batch import run_batch
 
         with library_errors():
-            run_batch(url, dates, jobs=jobs, by=actor(), as_json=as_json)
+            run_batch(url, dates, jobs=jobs, by=actor(), as_json=as_json, reuse=not no_cache)
         return
     results = []
     with library_errors():
         from pxrules.assessing import run_assessment
 
         for day in dates:
-            assessment_id, result = run_assessment(url, org, day, by=actor())
+            assessment_id, result = run_assessment(url, org, day, by=actor(), reuse=not no_cache)
             results.append((assessment_id, result))
     if as_json:
         out = [{"assessment_id": i, **r.to_json()} for i, r in results]

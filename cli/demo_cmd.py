@@ -34,7 +34,7 @@ def demo(
     echo(f"Scores by section as of {data['assessments'][-1]} (suggested / board):")
     for s in data["sections"]:
         echo(
-            f"  {s['title'][:48]:<48} {s['suggested_mean']:.2f} / "
+            f"  {s['title']:<64} {s['suggested_mean']:.2f} / "
             + ("-" if s["self_mean"] is None else f"{s['self_mean']:.2f}")
         )
     f = data["flags"]
@@ -55,13 +55,14 @@ def demo(
         def pct(v: float | None) -> str:
             return "-" if v is None else f"{v:.1%}"
 
-        echo(
-            f"Complaints {c['year']} (KO41a): {c['demo']['code']} (fictional) "
-            f"{c['demo']['received']} received, "
-            f"{pct(c['demo']['upheld_share'])} upheld; {c['real']['name']} ({c['real']['code']}, real) "
-            f"{c['real']['received']} received, {pct(c['real']['upheld_share'])} upheld; "
-            f"acute trusts {pct(c['peer_upheld_share'])} upheld"
-        )
+        # Each trust is set against the national figure for its type, never against the other:
+        # the framework "is not a comparison tool".
+        peer = f"acute trusts nationally {pct(c['peer_upheld_share'])}"
+        echo(f"Complaints {c['year']} (KO41a, real published data imported alongside the demo):")
+        echo(f"  {c['demo']['code']} (fictional): {c['demo']['received']} received, "
+             f"{pct(c['demo']['upheld_share'])} upheld ({peer})")
+        echo(f"  {c['real']['code']} {c['real']['name']} (real): {c['real']['received']} received, "
+             f"{pct(c['real']['upheld_share'])} upheld ({peer})")
     for note in data["skipped"]:
         echo(f"skipped: {note}")
     echo(f"Report: {data['report']} ({data['report_bytes']:,} bytes) in {data['seconds']:.1f} s")

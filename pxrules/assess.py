@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pxrules.conditions import Firing, Scalar
 from pxrules.evidence import Evidence
 from pxrules.framework import load_catalogue
-from pxrules.measures import MeasureCache, MeasureValue, compute_measures
+from pxrules.measures import EvidenceView, MeasureCache, MeasureValue, compute_measures
 from pxrules.rulepack import RulePack, default_rulepack
 from pxrules.scoring import SubScore, score_sub_requirement
 
@@ -67,16 +67,60 @@ def evaluate(pack: RulePack, facts: Mapping[str, Scalar], evaluator: Evaluator =
     return get_engine(pack.hash, pack.rules).evaluate(facts, only=only)
 
 
+_MEASURES_USED: dict[tuple[str, int, str | None], tuple[str, ...]] = {}
+
+
+def _measures_used(pack: RulePack, sub: str | None = None) -> tuple[str, ...]:
+    """pack.measures_used(sub), sorted, worked out once per pack (it walks every condition of the rules)."""
+    key = (pack.hash, len(pack.files), sub)
+    found = _MEASURES_USED.get(key)
+    if found is None:
+        found = _MEASURES_USED[key] = tuple(sorted(pack.measures_used(sub)))
+    return found
+
+
+def _score_key(pack: RulePack, sub: str, evaluator: Evaluator, facts: Mapping[str, MeasureValue]) -> tuple[Any, ...]:
+    # A sub-requirement's score is a function of its rules (the pack hash) and the values of the measures
+    # its rules test: every fact it reads is among them. The value's type is part of the key because
+    # 1 == 1.0 == True in Python while their JSON differs.
+    present = tuple((m, type(facts[m].value), facts[m]) for m in _measures_used(pack, sub) if m in facts)
+    return (pack.hash, sub, evaluator, present)
+
+
 def score_facts(pack: RulePack, facts: Mapping[str, MeasureValue], evaluator: Evaluator = "durable",
-                only: Sequence[str] | None = None) -> list[SubScore]:
-    """Score sub-requirements (all, or `only`) from already-computed measure values."""
+                only: Sequence[str] | None = None, cache: MeasureCache | None = None) -> list[SubScore]:
+    """Score sub-requirements (all, or `only`) from already-computed measure values.
+
+    With a `cache`, a sub-requirement whose measure values are all as they were when it was last scored
+    keeps that score (its rules are not even evaluated); the others are evaluated and scored as usual.
+    """
     catalogue = load_catalogue(pack.root / "framework.yaml")
-    firings = evaluate(pack, {k: v.value for k, v in facts.items()}, evaluator, only)
+    subs = catalogue.sub_requirements if only is None else [catalogue.get(s) for s in only]
+    known: dict[str, SubScore] = {}
+    keys: dict[str, tuple[Any, ...]] = {}
+    if cache is not None:
+        for sub in subs:
+            keys[sub.id] = _score_key(pack, sub.id, evaluator, facts)
+            found = cache.lookup_score(keys[sub.id])
+            if found is not None:
+                known[sub.id] = found
+    todo = [s.id for s in subs if s.id not in known]
+    firings = []
+    if todo:
+        wanted = only if len(todo) == len(subs) else todo
+        firings = evaluate(pack, {k: v.value for k, v in facts.items()}, evaluator, wanted)
     by_sub: dict[str, list[Firing]] = {}
     for f in firings:
         by_sub.setdefault(f.sub_requirement, []).append(f)
-    subs = catalogue.sub_requirements if only is None else [catalogue.get(s) for s in only]
-    return [score_sub_requirement(s, pack.for_sub(s.id), by_sub.get(s.id, []), facts) for s in subs]
+    scores = []
+    for sub in subs:
+        score = known.get(sub.id)
+        if score is None:
+            score = score_sub_requirement(sub, pack.for_sub(sub.id), by_sub.get(sub.id, []), facts)
+            if cache is not None:
+                cache.store_score(keys[sub.id], score)
+        scores.append(score)
+    return scores
 
 
 def assess(
@@ -87,13 +131,22 @@ def assess(
     pack: RulePack | None = None,
     evaluator: Evaluator = "durable",
     cache: MeasureCache | None = None,
+    hashes: Mapping[str, str] | None = None,
 ) -> AssessmentResult:
-    """Assess one organisation on one date from its evidence (order of `evidence` never matters)."""
+    """Assess one organisation on one date from its evidence (order of `evidence` never matters).
+
+    `hashes` maps evidence ids to their content hashes when the caller already has them (the store keeps
+    each row's); items it does not name are hashed here.
+    """
     pack = pack or default_rulepack()
-    facts = compute_measures(org, as_of, evidence, names=pack.measures_used(), cache=cache)
-    scores = score_facts(pack, facts, evaluator)
+    view = EvidenceView(org, as_of, evidence, hashes)
+    facts = compute_measures(org, as_of, evidence, names=_measures_used(pack), cache=cache, view=view)
+    scores = score_facts(pack, facts, evaluator, cache=cache)
     used = sorted({i for v in facts.values() for i in v.evidence_ids})
-    wanted = set(used)
-    hashes = {e.id: e.content_hash() for e in evidence if e.id in wanted}
+    if hashes is not None and all(i in hashes for i in used):
+        used_hashes = {i: hashes[i] for i in used}  # `used` is sorted
+    else:
+        wanted = set(used)
+        used_hashes = dict(sorted({e.id: view.content_hash(e) for e in evidence if e.id in wanted}.items()))
     return AssessmentResult(org, as_of, pack.hash, pack.measures_hash, pack.catalogue_version, scores, used,
-                            dict(sorted(hashes.items())))
+                            used_hashes)

@@ -11,8 +11,9 @@ from pxrules.errors import NotFoundError
 from pxrules.measures import MeasureCache
 from pxrules.rulepack import RulePack, default_rulepack
 from pxrules.store.db import unit_of_work
+from pxrules.store.measure_cache import StoredMeasureCache
 from pxrules.store.records import AssessmentRecord, ScoreLine, get_assessment, latest_assessment, save_assessment
-from pxrules.store.repo import evidence_history, get_evidence, load_evidence
+from pxrules.store.repo import evidence_history, get_evidence, load_evidence_hashed
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class StoredAssessment:
     record: AssessmentRecord
 
 
-def _score_lines(result: AssessmentResult) -> list[ScoreLine]:
+def score_lines(result: AssessmentResult) -> list[ScoreLine]:
+    """The per-sub-requirement lines saved beside an assessment."""
     return [ScoreLine(s.id, s.suggested, bool(s.caps), len(s.evidence_ids)) for s in result.scores]
 
 
@@ -38,18 +40,32 @@ def run_assessment(
     evaluator: Evaluator = "durable",
     cache: MeasureCache | None = None,
     save: bool = True,
+    reuse: bool = True,
 ) -> tuple[int | None, AssessmentResult]:
-    """Assess `org` on `as_of` from the stored evidence; save it (one transaction) unless save=False."""
+    """Assess `org` on `as_of` from the stored evidence; save it (one transaction) unless save=False.
+
+    Measures whose evidence is unchanged since the last assessment of (org, as_of) are read back from the
+    store's measure cache (`reuse=False` recomputes them all; either way a saved assessment refreshes the
+    cache). Give `cache` to use another cache instead (a StoredMeasureCache is loaded and saved as here).
+    """
     pack = pack or default_rulepack()
     with unit_of_work(url) as session:
-        evidence = load_evidence(org, session=session)
-        result = assess(org, as_of, evidence, pack=pack, evaluator=evaluator, cache=cache)
+        evidence, hashes = load_evidence_hashed(org, session=session)
+        if cache is None:
+            cache = StoredMeasureCache()
+        stored = cache if isinstance(cache, StoredMeasureCache) else None
+        if stored is not None and reuse:
+            stored.load(session, org, as_of)
+        result = assess(org, as_of, evidence, pack=pack, evaluator=evaluator, cache=cache, hashes=hashes)
         if not save:
             return None, result
         record = save_assessment(
             session=session, org=org, as_of=as_of, rules_hash=result.rules_hash,
             catalogue_version=result.catalogue_version, evidence_ids=result.evidence_ids,
-            result=result.to_json(), scores=_score_lines(result), by=by)
+            result=result.to_json(), scores=score_lines(result), by=by)
+        if stored is not None:
+            stored.save(session, org, as_of)
+            stored.forget(org, as_of)
         return record.id, result
 
 

@@ -20,20 +20,22 @@ Encoding (each choice works around something measured in 2.0.28):
 - Numbers travel as integers in millionths (exact, since `normalise` rounds floats to 6 places):
   durable's parser mis-reads floats in exponent form without a dot ("5e-05" in a fact crashes
   the process; a 1e16 threshold fails to register).
-- No `$not`, `none` or `any` (order-dependent in durable). Firings come back from 1-parameter
-  action closures; an exception inside an action is caught there and re-raised after evaluation
-  as EngineError.
+- No `$not`, `none` or `any` (order-dependent in durable). Firings are taken off the session
+  through the C calls durable's own `do_actions` makes (start, then complete-and-start the next),
+  without its per-firing Closure/Promise/state round trip, which cost more than the matching; an
+  error while recording a firing is kept and re-raised after the session is clean, as EngineError.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +58,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9]")
 
 
 class _QuietHost(Host):  # type: ignore[misc]
-    """A durable Host without the two self-rearming timer threads: actions run only inside do_actions."""
+    """A durable Host without the two self-rearming timer threads: actions run only when drained."""
 
     def _run(self) -> None:
         return None
@@ -74,6 +76,12 @@ def _get_host() -> Any:
     if _host is None:
         _host = _QuietHost()
     return _host
+
+
+def _never_run(c: Any) -> None:
+    """The action durable requires of every rule. Never called: `RuleEngine._drain` takes the firings off
+    the session itself (were durable to call it, the exception would surface as a session error)."""
+    raise EngineError("durable-rules ran a rule action itself; RuleEngine._drain should have")
 
 
 def encode_value(value: Scalar) -> tuple[str, bool | int | str]:
@@ -187,8 +195,8 @@ class RuleEngine:
     def _register(self, rs: _RuleSet) -> None:
         # register_rulesets deletes `run` from what it is given and owns it: hand it a deep copy.
         runnable = copy.deepcopy(rs.definition)
-        for rule_name, rule_def in runnable.items():
-            rule_def["run"] = self._action(rs.entries[rule_name])
+        for rule_def in runnable.values():
+            rule_def["run"] = _never_run
         host = _get_host()
         try:
             host.register_rulesets({rs.name: runnable})
@@ -250,17 +258,6 @@ class RuleEngine:
 
     # -- evaluation ---------------------------------------------------------------------------
 
-    def _action(self, entry: _RuleEntry) -> Callable[[Any], None]:
-        # Exactly one parameter (two would make durable treat it as async); exceptions must not
-        # reach durable, which would swallow them into the session state.
-        def action(c: Any) -> None:
-            try:
-                self._record(entry, c._m)
-            except BaseException as exc:
-                self._errors.append(exc)
-
-        return action
-
     def _record(self, entry: _RuleEntry, message: Any) -> None:
         rule = entry.rule
         if self._phase != "assert":
@@ -271,10 +268,6 @@ class RuleEngine:
         values = self._values
         matched = tuple([(m, values[m]) for m in entry.measures])
         self._firings.append((entry.index, Firing(rule.sub_requirement, rule.rule_id, rule.level, matched)))
-
-    def _on_complete(self, error: Any, state: Any) -> None:
-        if error:
-            self._errors.append(error if isinstance(error, BaseException) else EngineError(str(error)))
 
     def evaluate(self, facts: Mapping[str, Scalar], only: Collection[str] | None = None) -> list[Firing]:
         """Firings for `facts` sorted by (sub_requirement, level, rule_id); `only` limits sub-requirements."""
@@ -332,16 +325,49 @@ class RuleEngine:
             # 0: matched, 1: the fact matched no rule (fine); 2 would mean it was already there.
             if code not in (0, 1):
                 raise EngineError(f"sub-requirement {rs.sub_requirement}: assert_facts returned code {code}")
-            rs.ruleset.do_actions(offset, self._on_complete)
+            self._drain(rs, offset)
         finally:
             self._phase = "draining"
             self._clean(rs, payload)
+
+    def _drain(self, rs: _RuleSet, offset: int) -> None:
+        """Run the actions queued on the working session, straight through the C extension.
+
+        This is what durable's `Ruleset.do_actions` does for a 1-parameter action, less its per-firing
+        Python machinery (a Closure, a Promise and a JSON round trip of the state, which our actions never
+        change, so `update_state` is skipped): start the first action, then complete each and start the
+        next until none is left. Like durable, only the first action of a message is taken.
+        """
+        try:
+            started = _dre.start_action_for_state(rs.handle, offset)
+            if not started:
+                return
+            message = json.loads(started[1])
+            while True:
+                for rule_name, match in message.items():
+                    entry = rs.entries.get(rule_name)
+                    try:
+                        if entry is None:
+                            raise EngineError(f"durable-rules fired an unknown rule {rule_name!r}")
+                        self._record(entry, match)
+                    except BaseException as exc:  # collected and re-raised after the session is clean
+                        self._errors.append(exc)
+                    break
+                following = _dre.complete_and_start_action(rs.handle, offset)
+                if not following:
+                    return
+                message = json.loads(following)
+        except Exception as exc:
+            self._errors.append(EngineError(
+                f"sub-requirement {rs.sub_requirement}: running the rules' actions failed: {exc}"))
+            with contextlib.suppress(Exception):  # as durable does when an action fails
+                _dre.abandon_action(rs.handle, offset)
 
     def _clean(self, rs: _RuleSet, payload: str) -> None:
         """Retract exactly what was asserted, run any residue, and prove the session is empty."""
         try:
             _code, offset = _dre.retract_facts(rs.handle, payload)
-            rs.ruleset.do_actions(offset, self._on_complete)
+            self._drain(rs, offset)
             left = _dre.get_facts(rs.handle, WORKING_SID)
         except Exception as exc:
             raise EngineError(

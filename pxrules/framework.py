@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from pxrules.errors import CatalogueError, NotFoundError
+from pxrules.yamlfast import safe_load
 
 CQC_KEY_QUESTIONS: tuple[str, ...] = ("safe", "effective", "caring", "responsive", "well-led")
 
@@ -149,11 +150,17 @@ def default_path() -> Path:
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Load and validate the catalogue; each file is parsed once per process and cached."""
-    return _load_cached((Path(path) if path is not None else default_path()).resolve())
+    resolved = (Path(path) if path is not None else default_path()).resolve()
+    try:
+        stat = resolved.stat()
+    except OSError as exc:
+        raise CatalogueError(f"{resolved}: cannot read the framework catalogue: {exc.strerror or exc}") from exc
+    # Keyed by modification time and size too, so an edited catalogue is never served stale.
+    return _load_cached(resolved, stat.st_mtime_ns, stat.st_size)
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: Path) -> Catalogue:
+@lru_cache(maxsize=8)
+def _load_cached(path: Path, _mtime_ns: int, _size: int) -> Catalogue:
     return _load(path)
 
 
@@ -163,12 +170,14 @@ def _load(path: Path) -> Catalogue:
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot read the framework catalogue: {exc.strerror or exc}") from exc
     try:
-        data = yaml.safe_load(raw)
+        data = safe_load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise CatalogueError(f"{path}{where}: not valid YAML: {problem}") from exc
+    except RecursionError as exc:
+        raise CatalogueError(f"{path}: not valid YAML: nested too deeply") from exc
     return _Builder(path, raw).build(data)
 
 

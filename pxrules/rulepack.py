@@ -23,6 +23,7 @@ from pxrules.errors import RuleError
 from pxrules.framework import load_catalogue
 from pxrules.measures import MEASURES, MeasureSpec
 from pxrules.paths import rules_dir
+from pxrules.yamlfast import safe_load
 
 OPS = ("eq", "neq", "gt", "gte", "lt", "lte")
 LEVELS = (1, 2, 3, 4, 5)
@@ -193,7 +194,7 @@ def _parse_conditions(where: str, when: Any) -> tuple[Condition, ...]:
 def _load_file(path: Path, known_subs: set[str], root: Path) -> RuleFile:
     rel = path.relative_to(root)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
         raise RuleError(f"{rel}: not valid YAML: {exc}") from exc
     if not isinstance(data, Mapping):
@@ -222,6 +223,8 @@ def _load_file(path: Path, known_subs: set[str], root: Path) -> RuleFile:
             raise RuleError(f"{rel}: level {level} of {sub} has no rule, so it is unreachable")
         if isinstance(alts, Mapping):
             alts = [alts]
+        if not isinstance(alts, list):
+            raise RuleError(f"{rel}: level {level} of {sub} must be one alternative or a list of them")
         for i, alt in enumerate(alts):
             rule_id = f"{sub}.L{level}" + (f".{chr(97 + i)}" if len(alts) > 1 else "")
             where = f"{rel}, rule {rule_id}"

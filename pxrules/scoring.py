@@ -4,7 +4,7 @@ reasons, the evidence behind them and what would lift the score to the next leve
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from pxrules.conditions import CompiledRule, Condition, Firing, holds
@@ -73,10 +73,34 @@ class SubScore:
     measures: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.next_level is not None:
-            data["next_level"]["sentences"] = [u.sentence() for u in self.next_level.unmet]
-        return data
+        """What dataclasses.asdict gives (same keys, order and values, fresh containers), plus the next
+        level's sentences; written out because asdict's generic deep copy was the slowest step of saving."""
+        nxt = self.next_level
+        return {
+            "id": self.id,
+            "suggested": self.suggested,
+            "raw_level": self.raw_level,
+            "because": list(self.because),
+            "firings": [
+                {"rule_id": f.rule_id, "level": f.level, "effective_level": f.effective_level,
+                 "because": f.because, "matched": [dict(m) for m in f.matched],
+                 "evidence_ids": list(f.evidence_ids), "attestation_only": f.attestation_only}
+                for f in self.firings
+            ],
+            "evidence_ids": list(self.evidence_ids),
+            "caps": list(self.caps),
+            "next_level": None if nxt is None else {
+                "level": nxt.level, "rule_id": nxt.rule_id, "because": nxt.because,
+                "unmet": [{"measure": u.measure, "op": u.op, "threshold": u.threshold, "current": u.current,
+                           "detail": u.detail} for u in nxt.unmet],
+                "needs_measured_evidence": nxt.needs_measured_evidence,
+                "sentences": [u.sentence() for u in nxt.unmet],
+            },
+            "no_evidence": self.no_evidence,
+            "supporting_kinds": list(self.supporting_kinds),
+            "measures": {name: {"value": m["value"], "evidence": list(m["evidence"]), "detail": m["detail"]}
+                         for name, m in self.measures.items()},
+        }
 
 
 def _fmt(value: Any) -> str:

@@ -9,10 +9,8 @@ all or nothing: every problem is reported with file, row and column before anyth
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,8 +86,11 @@ def _header_keys() -> dict[str, str]:
 
 def _table(path: Path) -> tuple[list[list[Any]], str | None, str]:
     """Raw rows of the file, the organisation the file says it is for (xlsx only), and 'row' labels."""
+    from pxrules.importers.common import check_size, csv_rows, sheet_rows
+
     if not path.is_file():
         raise ImportFormatError(f"{path}: no such file")
+    check_size(path)  # a 10^6-row dump is refused at once, not after minutes of parsing
     if path.suffix.lower() == ".csv":
         try:
             text = path.read_bytes().decode("utf-8-sig")
@@ -97,7 +98,7 @@ def _table(path: Path) -> tuple[list[list[Any]], str | None, str]:
             raise ImportFormatError(
                 f"{path.name}: not UTF-8 (byte offset {exc.start}); save it as CSV UTF-8"
             ) from exc
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""))], None, "csv"
+        return [list(r) for r in csv_rows(text, path.name)], None, "csv"
     if path.suffix.lower() != ".xlsx":
         raise ImportFormatError(
             f"{path.name}: unsupported file type {path.suffix or '(none)'!r}; use .xlsx or .csv"
@@ -110,7 +111,7 @@ def _table(path: Path) -> tuple[list[list[Any]], str | None, str]:
         raise ImportFormatError(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
     try:
         ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        rows = [list(r) for r in sheet_rows(ws, path.name)]
         match = _SUBJECT.match(wb.properties.subject or "")
     finally:
         wb.close()

@@ -135,3 +135,11 @@ def verify_json(url: str, *extra: str) -> tuple[int, Mapping[str, Any]]:
     result = cli(url, "audit", "verify", "--json", *extra)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, json.loads(result.stdout)
+
+
+def snapshot(url: str) -> tuple[dict[str, int], str]:
+    """Row counts of the audited tables and the chain head: equal before and after a rejected write."""
+    tables = ("organisation", "evidence", "evidence_withdrawal", "assessment", "assessment_score",
+              "self_assessment", "self_assessment_row", "audit_event")  # fmt: skip
+    counts = {t: int(query(url, f"SELECT COUNT(*) FROM {t}")[0][0]) for t in tables}
+    return counts, str(query(url, "SELECT hash FROM audit_head")[0][0])

@@ -18,10 +18,15 @@ PG_ENV = "PXRULES_TEST_PG_URL"
 
 
 def _backends() -> list[object]:
-    params: list[object] = [pytest.param("sqlite", id="sqlite")]
-    if os.environ.get(PG_ENV):
-        params.append(pytest.param("postgres", id="postgres", marks=pytest.mark.postgres))
-    return params
+    # The PostgreSQL variant always exists, so a run without a server shows it as skipped (with the reason)
+    # rather than silently testing SQLite alone.
+    no_server = pytest.mark.skipif(
+        not os.environ.get(PG_ENV), reason=f"{PG_ENV} is not set: no PostgreSQL server to test against"
+    )
+    return [
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, no_server]),
+    ]
 
 
 def _fresh_postgres(server_url: str) -> Iterator[str]:
@@ -53,6 +58,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield from _fresh_postgres(os.environ[PG_ENV])
         return
     yield f"sqlite:///{tmp_path / 'pxrules.db'}"
+    dispose_engines()
+
+
+@pytest.fixture(scope="module", params=_backends())
+def module_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Like `store_url`, but one database for a whole test module (e.g. a corpus of rejected imports)."""
+    from pxrules.store.db import dispose_engines
+
+    if request.param == "postgres":
+        yield from _fresh_postgres(os.environ[PG_ENV])
+        return
+    yield f"sqlite:///{tmp_path_factory.mktemp('module-store') / 'pxrules.db'}"
     dispose_engines()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -47,7 +48,7 @@ def test_every_write_appends_a_linked_event_naming_who_and_what(filled: tuple[st
     assert [e.action for e in events] == ACTIONS
     assert [e.seq for e in events] == list(range(1, len(ACTIONS) + 1))
     assert events[0].prev_hash == GENESIS_PREV
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
     assert current == (events[-1].seq, events[-1].hash)
     by_action = {e.action: e for e in events}
@@ -102,7 +103,7 @@ def test_a_rejected_write_leaves_rows_and_chain_unchanged(
         repo.store_evidence([fft("fft-9"), fft("fft-1", responses=99)], session=session, by="x")
     with pytest.raises(StoreError, match="already exists"), unit_of_work(url) as session:
         repo.add_org("RX1", "Again", "acute", session=session, by="x")
-    with pytest.raises(StoreError, match="not 0..5"), unit_of_work(url) as session:
+    with pytest.raises(StoreError, match=r"not 0\.\.5"), unit_of_work(url) as session:
         repo.save_assessment(session=session, org="RX1", as_of=pxrules_date(), rules_hash="c" * 64,
                              catalogue_version="c1", evidence_ids=[], result={},
                              scores=[{"sub_requirement": "1A", "suggested": 9}], by="x")
@@ -188,8 +189,8 @@ def test_a_correction_after_a_withdrawal_brings_the_item_back(filled: tuple[str,
 # (name, SQL run behind pxrules' back, the event expected to be named first (by action) or None, phrase)
 TAMPERING: list[tuple[str, list[str], str | None, str]] = [
     ("edit an evidence value",
-     ["UPDATE evidence SET payload = REPLACE(payload, '\"responses\": 10', '\"responses\": 11') "
-      "WHERE evidence_id = 'fft-2'"],
+     [("UPDATE evidence SET payload = REPLACE(payload, '\"responses\": 10', '\"responses\": 11') "
+       "WHERE evidence_id = 'fft-2'")],
      "evidence.import#RX2", "no longer match its content hash"),
     ("edit who recorded evidence", ["UPDATE evidence SET recorded_by = 'mallory' WHERE evidence_id = 'fft-2'"],
      "evidence.import#RX2", "no longer match its content hash"),
@@ -200,8 +201,8 @@ TAMPERING: list[tuple[str, list[str], str | None, str]] = [
     ("delete a score row", ["DELETE FROM assessment_score WHERE sub_requirement = '2A'"],
      "assessment.save", "no longer match"),
     ("add a score row",
-     ["INSERT INTO assessment_score (assessment_id, sub_requirement, suggested, capped, evidence_count) "
-      "VALUES (1, '3A', 5, false, 0)"], "assessment.save", "no longer match"),
+     [("INSERT INTO assessment_score (assessment_id, sub_requirement, suggested, capped, evidence_count) "
+       "VALUES (1, '3A', 5, false, 0)")], "assessment.save", "no longer match"),
     ("edit an assessment result", ["UPDATE assessment SET result = '{}' WHERE id = 1"],
      "assessment.save", "no longer match"),
     ("edit a self-assessment row", ["UPDATE self_assessment_row SET owner = 'Nobody' WHERE sub_requirement = '1A'"],
@@ -210,9 +211,9 @@ TAMPERING: list[tuple[str, list[str], str | None, str]] = [
      "evidence.import#RX2", "which no longer exist"),
     ("delete a withdrawal", ["DELETE FROM evidence_withdrawal"], "evidence.withdraw", "which no longer exist"),
     ("insert evidence outside pxrules",
-     ["INSERT INTO evidence (evidence_id, version, org, kind, period_start, period_end, content_hash, payload, "
-      "recorded_by, recorded_at) SELECT 'fake', 1, org, kind, period_start, period_end, content_hash, payload, "
-      "'mallory', recorded_at FROM evidence WHERE evidence_id = 'fft-2'"],
+     [("INSERT INTO evidence (evidence_id, version, org, kind, period_start, period_end, content_hash, payload, "
+       "recorded_by, recorded_at) SELECT 'fake', 1, org, kind, period_start, period_end, content_hash, payload, "
+       "'mallory', recorded_at FROM evidence WHERE evidence_id = 'fft-2'")],
      None, "covered by no audit event"),
     ("delete an event in the middle", ["DELETE FROM audit_event WHERE seq = 5"], "#6", "sequence number 6"),
     ("delete the last event", ["DELETE FROM audit_event WHERE seq = 12"], "#11", "chain head records event 12"),
@@ -231,7 +232,7 @@ def _expected_seq(url: str, target: str) -> int | None:
     if target.startswith("#"):
         return int(target[1:])
     action, _, org = target.partition("#")
-    found = query(url, "SELECT seq, org FROM audit_event WHERE action = '%s' ORDER BY seq" % action)
+    found = query(url, f"SELECT seq, org FROM audit_event WHERE action = '{action}' ORDER BY seq")
     if org:
         found = [row for row in found if str(row[1]) == org]
     return int(found[0][0])

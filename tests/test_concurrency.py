@@ -25,11 +25,10 @@ def test_concurrent_writers_lose_nothing_and_keep_one_chain(db_url: str, tmp_pat
         repo.add_org("RX1", "Test Trust", "acute", session=session, by="setup")
     go = tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, str(WORKER), db_url, "{worker}", str(OPERATIONS), str(go)]
     processes = [
-        subprocess.Popen(
-            [sys.executable, str(WORKER), db_url, str(worker), str(OPERATIONS), str(go)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
-        )  # fmt: skip
+        subprocess.Popen([part.format(worker=worker) for part in command], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
         for worker in range(WORKERS)
     ]
     go.touch()

@@ -128,7 +128,11 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 
 def yaml_records(text: str, label: str, problems: Problems) -> list[Raw]:
     records: list[Raw] = []
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader refuses control characters here, before any parsing
+    except yaml.YAMLError as exc:
+        problems.append((label, f"malformed YAML: {str(exc).splitlines()[0]}"))
+        return []
     try:
         while loader.check_node():
             node = loader.get_node()

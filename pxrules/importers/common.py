@@ -168,6 +168,7 @@ class FileInfo:
 
     @classmethod
     def of(cls, path: Path) -> FileInfo:
+        check_size(path)
         try:
             digest = hashlib.sha256()
             with path.open("rb") as handle:
@@ -244,6 +245,122 @@ class Problems:
 def layout_error(location: str, message: str) -> ImportFormatError:
     """An unknown layout: one problem, naming where the importer looked."""
     return ImportFormatError(f"{location}: {message}; nothing was imported", [(location, message)])
+
+
+# --- size limits -------------------------------------------------------------------------------------------
+
+# Far above any publication (the national ward-level FFT sheet has tens of thousands of rows); a file past
+# them is refused at once rather than after minutes of parsing and gigabytes of rows held in memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 100_000
+
+
+def check_size(path: Path) -> None:
+    """ImportFormatError when a file is over MAX_FILE_BYTES (nothing else is read first)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise EvidenceError(f"{path.name}: cannot read: {exc.strerror or exc}") from exc
+    if size > MAX_FILE_BYTES:
+        raise layout_error(where(path.name), f"the file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        _check_workbook(path)
+
+
+_NS = rb"(?:[A-Za-z_][\w.-]{0,15}:)?"
+_ROW_TAG = re.compile(rb"<" + _NS + rb"row[\s/>]")
+# A formula cell whose value was never computed (e.g. written by a script): read "as data" it is just empty.
+_UNVALUED_FORMULA = re.compile(
+    rb"(?:</" + _NS + rb"f>|<" + _NS + rb"f\b[^<>]{0,200}/>)[ \t\r\n]{0,16}"
+    rb"(?:<" + _NS + rb"v\s*/>|<" + _NS + rb"v>[ \t\r\n]{0,16}</" + _NS + rb"v>|</" + _NS + rb"c>)"
+)
+_CARRY = 512  # longer than any match of the two patterns, so one straddling two blocks is seen whole
+MAX_SHEET_XML_BYTES = 512 * 1024 * 1024  # unpacked: a zip bomb stops here, not in memory
+
+
+def _scan_sheet(xml: Any) -> tuple[int, int, bool]:
+    """(rows, unpacked bytes, has a formula without a value) of one sheet's XML, stopping past the limits."""
+    rows = unpacked = 0
+    unvalued = False
+    tail = b""
+    while block := xml.read(1 << 20):
+        unpacked += len(block)
+        data = tail + block
+        cut = max(0, len(data) - _CARRY)  # a match starting after `cut` is counted with the next block
+        rows += sum(1 for m in _ROW_TAG.finditer(data) if m.start() < cut)
+        unvalued = unvalued or any(m.start() < cut for m in _UNVALUED_FORMULA.finditer(data))
+        tail = data[cut:]
+        if rows > MAX_ROWS or unpacked > MAX_SHEET_XML_BYTES:
+            return rows, unpacked, unvalued
+    return rows + len(_ROW_TAG.findall(tail)), unpacked, unvalued or bool(_UNVALUED_FORMULA.search(tail))
+
+
+def _check_workbook(path: Path) -> None:
+    """Check each sheet's XML before openpyxl sees it: row count, unpacked size, formulas without values.
+
+    openpyxl parses a whole sheet just to open a workbook whose sheets do not declare their size, so a
+    10^6-row sheet would cost minutes before any limit could apply; scanning the XML costs a second.
+    """
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return  # not a workbook at all: the reader says so in its own words
+    with archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            try:
+                with archive.open(info) as xml:
+                    rows, unpacked, unvalued = _scan_sheet(xml)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+                return  # damaged: the reader reports it
+            sheet = info.filename.rsplit("/", 1)[-1]
+            if unpacked > MAX_SHEET_XML_BYTES:
+                raise layout_error(where(path.name), f"worksheet {sheet} unpacks to over {MAX_SHEET_XML_BYTES:,} bytes")
+            if rows > MAX_ROWS:
+                raise _too_many_rows(where(path.name), f"worksheet {sheet} has more than {MAX_ROWS:,}")
+            if unvalued:
+                raise layout_error(where(path.name), (
+                    f"worksheet {sheet} has formula cells with no saved value (formulas are never run here): "
+                    "open and save the file in a spreadsheet program, or paste the values"))
+
+
+def _too_many_rows(location: str, count: str) -> ImportFormatError:
+    return layout_error(location, f"{count} rows, over the limit of {MAX_ROWS:,}: not a publication this reads")
+
+
+def csv_rows(text: str, file: str) -> list[list[str]]:
+    """The rows of CSV text, stopping with ImportFormatError past MAX_ROWS."""
+    import csv
+    import io
+    from itertools import islice
+
+    try:
+        rows = list(islice(csv.reader(io.StringIO(text, newline="")), MAX_ROWS + 1))
+    except csv.Error as exc:
+        raise layout_error(where(file), f"malformed CSV: {exc}") from exc
+    if len(rows) > MAX_ROWS:
+        raise _too_many_rows(where(file), f"more than {MAX_ROWS:,}")
+    return rows
+
+
+def sheet_rows(sheet: Any, file: str) -> list[tuple[Any, ...]]:
+    """Every row of a read-only worksheet as values; ImportFormatError past MAX_ROWS (declared or found)."""
+    from itertools import islice
+
+    location = where(file, sheet=str(sheet.title))
+    declared = getattr(sheet, "max_row", None)  # from the sheet's <dimension>, when it has one
+    if isinstance(declared, int) and declared > MAX_ROWS:
+        raise _too_many_rows(location, f"{declared:,}")
+    try:
+        rows = list(islice(sheet.iter_rows(min_row=1, values_only=True), MAX_ROWS + 1))
+    except Exception as exc:  # openpyxl raises ValueError, KeyError, XML errors ... for a damaged sheet
+        raise layout_error(location, f"cannot read the sheet ({type(exc).__name__}: {exc})") from exc
+    if len(rows) > MAX_ROWS:
+        raise _too_many_rows(location, f"more than {MAX_ROWS:,}")
+    return rows
 
 
 def quartiles(values: Sequence[float]) -> tuple[float, float, float]:

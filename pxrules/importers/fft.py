@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pxrules.errors import EvidenceError
 from pxrules.evidence.feedback import FFT_SETTINGS
-from pxrules.importers.common import FileInfo, Problems, layout_error, parse_month, where
+from pxrules.importers.common import FileInfo, Problems, layout_error, parse_month, sheet_rows, where
 from pxrules.importers.fft_layout import (
     Row,
     Table,
@@ -80,7 +80,7 @@ def read_fft(
     ) as exc:  # openpyxl raises zipfile, KeyError, ValueError ... for a file that is not a workbook
         raise layout_error(where(info.name), f"cannot open as an Excel workbook ({exc})") from exc
     try:
-        sheets = [(ws.title, list(ws.iter_rows(min_row=1, values_only=True))) for ws in workbook.worksheets]
+        sheets = [(ws.title, sheet_rows(ws, info.name)) for ws in workbook.worksheets]
     finally:
         workbook.close()
     family, only, period = _resolve(sheets, info.name, setting, month)

@@ -25,6 +25,7 @@ from pxrules.importers.common import (
     month_in_text,
     parse_count,
     parse_fraction_percent,
+    sheet_rows,
     shipped_file,
     where,
 )
@@ -84,7 +85,7 @@ def read_fft_summary(path: Path) -> Published:
         raise layout_error(where(info.name), f"cannot open as an Excel workbook ({exc})") from exc
     try:
         for sheet in workbook.worksheets:
-            rows = list(sheet.iter_rows(min_row=1, values_only=True))
+            rows = sheet_rows(sheet, info.name)
             header = next(
                 (
                     i

@@ -8,9 +8,7 @@ new complaints per organisation.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -26,6 +24,7 @@ from pxrules.importers.common import (
     FileInfo,
     Problems,
     cell_text,
+    csv_rows,
     header_index,
     layout_error,
     parse_count,
@@ -94,7 +93,12 @@ def _decode(path: Path, file: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Older NHS CSVs are Windows-1252 (e.g. a curly apostrophe in a trust's name).
-        return raw.decode("cp1252", errors="strict")
+        try:
+            return raw.decode("cp1252", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise layout_error(
+                where(file), f"neither UTF-8 nor Windows-1252 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+            ) from exc
 
 
 def _year(text: str, location: str) -> tuple[str, dt.date, dt.date]:
@@ -108,7 +112,7 @@ def _year(text: str, location: str) -> tuple[str, dt.date, dt.date]:
 def read_ko41a(path: Path) -> Published:
     """Every organisation's complaints and the peer benchmarks of one KO41a CSV (ImportFormatError if bad)."""
     info = FileInfo.of(path)
-    rows = list(csv.reader(io.StringIO(_decode(path, info.name), newline="")))
+    rows = csv_rows(_decode(path, info.name), info.name)
     if not rows:
         raise layout_error(where(info.name), "the file is empty")
     columns = header_index(rows[0])

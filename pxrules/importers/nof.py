@@ -8,9 +8,7 @@ OF1061, OF1035 ...) become `nof.<metric id>`. Metrics not drawn from a survey (f
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,6 +22,7 @@ from pxrules.importers.common import (
     FileInfo,
     Problems,
     cell_text,
+    csv_rows,
     header_index,
     layout_error,
     parse_number,
@@ -85,7 +84,7 @@ def read_nof(path: Path) -> Published:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise EvidenceError(f"{info.name}: cannot read as UTF-8 CSV: {exc}") from exc
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = csv_rows(text, info.name)
     if not rows:
         raise layout_error(where(info.name), "the file is empty")
     columns = header_index(rows[0])

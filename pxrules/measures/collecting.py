@@ -83,9 +83,13 @@ def fft_window(
     Calendar months rather than `view.within`: a 6-month window back from 30 September starts on 30 March
     and would catch March's return (ending the 31st) as a seventh month.
     """
-    top = month_index(view.as_of) - ending_months_ago
-    pool = view.ever("fft_monthly") if ending_months_ago else view.of("fft_monthly")
-    return trust_rows(r for r in pool if top - months < month_index(r.period_start) <= top)
+    def compute() -> dict[tuple[str, int], FftMonthly]:
+        top = month_index(view.as_of) - ending_months_ago
+        pool = view.ever("fft_monthly") if ending_months_ago else view.of("fft_monthly")
+        return trust_rows(r for r in pool if top - months < month_index(r.period_start) <= top)
+
+    # Dozens of measures read the same windows: each is worked out once per view (a copy is handed out).
+    return dict(view.memo(("fft_window", months, ending_months_ago), compute))
 
 
 # ---------------------------------------------------------------- 12C: response rate against England
@@ -93,14 +97,18 @@ def fft_window(
 
 def national_rates(view: EvidenceView) -> dict[tuple[str, int], Benchmark]:
     """England FFT response-rate benchmarks keyed by (setting, month); lapsed ones count for past months."""
-    found: dict[tuple[str, int], Benchmark] = {}
-    for b in view.ever("benchmark"):
-        if not isinstance(b, Benchmark) or not b.measure.startswith("fft.response_rate."):
-            continue
-        key = (b.measure.removeprefix("fft.response_rate."), month_index(b.period_start))
-        if b.scope == "england" or key not in found:
-            found[key] = b
-    return found
+
+    def compute() -> dict[tuple[str, int], Benchmark]:
+        found: dict[tuple[str, int], Benchmark] = {}
+        for b in view.ever("benchmark"):
+            if not isinstance(b, Benchmark) or not b.measure.startswith("fft.response_rate."):
+                continue
+            key = (b.measure.removeprefix("fft.response_rate."), month_index(b.period_start))
+            if b.scope == "england" or key not in found:
+                found[key] = b
+        return found
+
+    return dict(view.memo("national_rates", compute))
 
 
 def rate_of(b: Benchmark) -> float:

@@ -35,14 +35,19 @@ class MeasureCache:
 
     The fingerprint is one digest per kind the measure reads, over the ids and content hashes of the items
     of that kind visible on the date, so adding, correcting or withdrawing any such item changes it.
-    `hits` and `misses` count lookups (one per measure per assessment).
+    `hits` and `misses` count lookups (one per measure per assessment). It also keeps sub-requirement
+    scores by the measure values they rest on (`score_hits`, `score_misses`), so an unchanged
+    sub-requirement is not even re-evaluated.
     """
 
     def __init__(self, max_entries: int = 200_000) -> None:
         self._values: dict[tuple[Any, ...], MeasureValue | None] = {}
+        self._scores: dict[tuple[Any, ...], Any] = {}
         self._max = max_entries
         self.hits = 0
         self.misses = 0
+        self.score_hits = 0
+        self.score_misses = 0
 
     def lookup(self, name: str, org: str, as_of: dt.date, fingerprint: Fingerprint) -> Any:
         """The cached value (None = "no value"), or the module's _NO_VALUE marker on a miss."""
@@ -63,8 +68,22 @@ class MeasureCache:
     def used(self, name: str, org: str, as_of: dt.date, fingerprint: Fingerprint) -> None:
         """Hook: the value of `name` for (org, as_of) now rests on `fingerprint` (persistent caches track it)."""
 
+    def lookup_score(self, key: tuple[Any, ...]) -> Any:
+        """A sub-requirement's score kept under `key` (see assess.score_facts), or None."""
+        found = self._scores.get(key)
+        if found is None:
+            self.score_misses += 1
+        else:
+            self.score_hits += 1
+        return found
+
+    def store_score(self, key: tuple[Any, ...], score: Any) -> None:
+        if len(self._scores) >= self._max // 10:
+            self._scores.clear()
+        self._scores[key] = score
+
     def reset_counters(self) -> None:
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.score_hits = self.score_misses = 0
 
 
 def is_miss(value: Any) -> bool:

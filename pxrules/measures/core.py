@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from pxrules.evidence import VALIDITY_DAYS, Evidence, is_valid_on
 
+T = TypeVar("T")
 MeasureType = Literal["boolean", "integer", "number", "enum"]
 Better = Literal["higher", "lower", "true", "false"]
 Scalar = bool | int | float | str
@@ -77,7 +78,7 @@ MEASURES: dict[str, MeasureSpec] = {}
 def measure(
     name: str,
     *,
-    type: MeasureType,  # noqa: A002 - reads as the YAML does
+    type: MeasureType,
     description: str,
     kinds: Sequence[str],
     unit: str | None = None,
@@ -118,7 +119,6 @@ def _month_length(year: int, month: int) -> int:
     return (nxt - dt.timedelta(days=1)).day
 
 
-@dataclass
 class EvidenceView:
     """Evidence of one organisation (plus shared benchmarks) as it stood on `as_of`.
 
@@ -127,43 +127,91 @@ class EvidenceView:
     Items are kept sorted by (period end, id) so every measure sees the same order whatever the input order.
     `hashes` (evidence id -> content hash, as the store holds them) spares re-hashing items for fingerprints.
 
-    A view never changes after it is built, so what measures ask of it repeatedly (an item's end date, the
-    merged valid-and-lapsed list of a kind) is worked out once per view.
+    A view never changes once made, so everything is worked out on first use and kept: the ordered valid
+    and lapsed items of a kind (only for kinds a measure reads: an assessment whose measures mostly come
+    from the cache sorts few), the end dates windows search, the per-kind digests, and what measures
+    derive through `memo`.
     """
 
-    org: str
-    as_of: dt.date
-    all_items: Sequence[Evidence]
-    hashes: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
-    current: dict[str, list[Evidence]] = field(init=False)
-    past: dict[str, list[Evidence]] = field(init=False)
-    _ever: dict[str, list[Evidence]] = field(init=False, repr=False, compare=False)
-    _ends: dict[tuple[str, bool], list[dt.date]] = field(init=False, repr=False, compare=False)
-    _digests: dict[str, str] = field(init=False, repr=False, compare=False)
+    def __init__(self, org: str, as_of: dt.date, all_items: Sequence[Evidence],
+                 hashes: Mapping[str, str] | None = None) -> None:
+        self.org = org
+        self.as_of = as_of
+        self.hashes = hashes
+        self._given = all_items
+        self._visible: dict[str, list[Evidence]] | None = None
+        self._ordered: list[Evidence] | None = None
+        self._kinds: dict[str, tuple[list[Evidence], list[Evidence]]] = {}
+        self._ever: dict[str, list[Evidence]] = {}
+        self._ends: dict[tuple[str, bool], list[dt.date]] = {}
+        self._digests: dict[str, str] = {}
+        self._computed_hashes: dict[int, str] = {}
+        self._memo: dict[Hashable, Any] = {}
 
-    def __post_init__(self) -> None:
-        as_of, org = self.as_of, self.org
-        keyed = [((e.end, e.period_start, e.id), e) for e in self.all_items
-                 if (e.org == org or e.org is None) and e.period_start <= as_of]
-        keyed.sort(key=lambda pair: pair[0])
-        ordered = [e for _, e in keyed]
-        self.all_items = ordered
-        self.current = defaultdict(list)
-        self.past = defaultdict(list)
-        for item in ordered:
-            (self.current if is_valid_on(item, as_of) else self.past)[item.kind].append(item)
-        self._ever = {}
-        self._ends = {}
-        self._digests = {}
+    def __repr__(self) -> str:
+        return f"EvidenceView(org={self.org!r}, as_of={self.as_of!r}, items={len(self._given)})"
+
+    def _by_kind(self) -> dict[str, list[Evidence]]:
+        """Items of the organisation (and benchmarks) begun by as_of, by kind, in the order given."""
+        if self._visible is None:
+            as_of, org = self.as_of, self.org
+            visible: dict[str, list[Evidence]] = defaultdict(list)
+            for e in self._given:
+                if (e.org == org or e.org is None) and e.period_start <= as_of:
+                    visible[e.kind].append(e)
+            self._visible = visible
+        return self._visible
+
+    def _kind(self, kind: str) -> tuple[list[Evidence], list[Evidence]]:
+        """(valid, lapsed) items of one kind, each ordered by (end, start, id); sorted when first asked for,
+        so an assessment whose other measures come from the cache sorts only the kinds it reads."""
+        found = self._kinds.get(kind)
+        if found is None:
+            keyed = [((e.end, e.period_start, e.id), e) for e in self._by_kind().get(kind, [])]
+            keyed.sort(key=lambda pair: pair[0])
+            valid: list[Evidence] = []
+            lapsed: list[Evidence] = []
+            as_of = self.as_of
+            for _, item in keyed:
+                (valid if is_valid_on(item, as_of) else lapsed).append(item)
+            found = self._kinds[kind] = (valid, lapsed)
+        return found
+
+    @property
+    def all_items(self) -> list[Evidence]:
+        """Every item of the organisation (and benchmarks) begun by as_of, valid or lapsed, in order."""
+        if self._ordered is None:
+            self._ordered = sorted((e for group in self._by_kind().values() for e in group),
+                                   key=lambda e: (e.end, e.period_start, e.id))
+        return self._ordered
+
+    @property
+    def current(self) -> dict[str, list[Evidence]]:
+        """Valid items by kind, in order."""
+        return {kind: self._kind(kind)[0] for kind in self._by_kind() if self._kind(kind)[0]}
+
+    @property
+    def past(self) -> dict[str, list[Evidence]]:
+        """Lapsed items by kind, in order."""
+        return {kind: self._kind(kind)[1] for kind in self._by_kind() if self._kind(kind)[1]}
 
     def of(self, kind: str) -> list[Evidence]:
         """Valid items of one kind, oldest first."""
-        return self.current.get(kind, [])
+        return self._kind(kind)[0]
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """What `compute` derives from this view, worked out once per view (for helpers many measures
+        call alike, such as a window of FFT returns). Callers must not change what it returns."""
+        if key in self._memo:
+            return cast(T, self._memo[key])
+        value = self._memo[key] = compute()
+        return value
 
     def _ever_list(self, kind: str) -> list[Evidence]:
         found = self._ever.get(kind)
         if found is None:
-            found = sorted(self.current.get(kind, []) + self.past.get(kind, []), key=lambda e: (e.end, e.id))
+            valid, lapsed = self._kind(kind)
+            found = sorted(valid + lapsed, key=lambda e: (e.end, e.id))
             self._ever[kind] = found
         return found
 
@@ -189,31 +237,31 @@ class EvidenceView:
         return pool[bisect_right(ends, start):bisect_right(ends, stop)]
 
     def content_hash(self, item: Evidence) -> str:
-        """The item's content hash: the stored one when the view was given `hashes`, else computed."""
+        """The item's content hash: the stored one when the view was given `hashes`, else computed (once)."""
         if self.hashes is not None:
             known = self.hashes.get(item.id)
             if known is not None:
                 return known
-        return item.content_hash()
+        found = self._computed_hashes.get(id(item))
+        if found is None:
+            found = self._computed_hashes[id(item)] = item.content_hash()
+        return found
 
     def kind_digest(self, kind: str) -> str:
-        """sha256 over (id, content hash) of every item of `kind` this view holds, valid or lapsed."""
+        """sha256 over the (id, content hash) of every item of `kind` the view holds (valid or lapsed), by id.
+
+        Which of them are valid follows from their content and the date, so the digest need not say.
+        """
         digest = self._digests.get(kind)
         if digest is None:
-            h = hashlib.sha256(kind.encode())
-            for group in (self.current.get(kind, []), self.past.get(kind, [])):
-                h.update(b"\x01")
-                for e in group:
-                    h.update(f"{e.id}\x00{self.content_hash(e)}\x00".encode())
-            digest = h.hexdigest()
+            items = sorted(self._by_kind().get(kind, []), key=lambda e: e.id)
+            text = "\x00".join(f"{e.id}\x01{self.content_hash(e)}" for e in items)
+            digest = hashlib.sha256(f"{kind}\x02{text}".encode()).hexdigest()
             self._digests[kind] = digest
         return digest
 
     def fingerprint(self, kinds: Iterable[str]) -> tuple[str, ...]:
-        """Identity of the evidence a measure reading `kinds` can see: reuse its value when unchanged.
-
-        One digest per kind over the (id, content hash) of its valid and of its lapsed items, in view order.
-        """
+        """Identity of the evidence a measure reading `kinds` can see: reuse its value when unchanged."""
         return tuple(self.kind_digest(kind) for kind in sorted(kinds))
 
 
