@@ -69,7 +69,8 @@ def _fmt(value: Any, unit: str) -> str:
 
 
 def print_table(results: dict[str, Any]) -> None:
-    print(f"\npxrules benchmarks ({results['preset']}, medians, {results['machine']})")
+    print(f"\npxrules benchmarks ({results['preset']}, medians, {results['machine']}, load average "
+          f"{results['load_average_at_start']:.1f} at start, {results['load_average_at_end']:.1f} at end)")
     print(f"{'figure':<52} {'value':>12} {'target':>10} {'met':>4}  baseline (ratio)")
     for key, label, unit, target, base in ROWS:
         value = results.get(key)
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, Any] = {"preset": preset, "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                                "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
+                               "load_average_at_start": os.getloadavg()[0],
                                "config": {k: str(v) for k, v in dataclasses.asdict(cfg).items()}}
     with tempfile.TemporaryDirectory(prefix="pxrules-bench-") as tmp:
         work = args.work or Path(tmp)
@@ -113,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         results.update(scenarios.zen_baseline(cfg, log))
         results.update(scenarios.national(cfg, national_url, work, log))
     results["bench_seconds"] = time.perf_counter() - started
+    # The machine is shared: how busy it was says how far to trust the absolute figures (ratios travel better).
+    results["load_average_at_end"] = os.getloadavg()[0]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print_table(results)

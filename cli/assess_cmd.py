@@ -56,6 +56,8 @@ def assess(
     if all_orgs or org is None:
         if not all_orgs:
             fail("give --org CODE, or --all for every organisation")
+        if org is not None:
+            fail("give --org CODE or --all, not both")
         from cli.batch import run_batch
 
         with library_errors():

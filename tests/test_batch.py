@@ -126,6 +126,11 @@ def test_a_failing_organisation_is_reported_and_the_others_still_land(
     assert {o for o, _ in _stored(three_orgs)} == {"RB1", "RB3"}
 
 
+def test_all_and_org_together_are_refused(three_orgs: str) -> None:
+    r = run(three_orgs, "--org", "RB1")
+    assert r.exit_code == 1 and "not both" in r.output, r.output
+
+
 def test_library_batch_counts_from_the_store_and_needs_a_date(three_orgs: str) -> None:
     from pxrules.batch import run_batch
     from pxrules.errors import PxRulesError

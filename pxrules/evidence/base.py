@@ -7,15 +7,25 @@ import hashlib
 import json
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+
+def _not_a_boolean(value: Any) -> Any:
+    # pydantic's lax mode reads `true` as 1; a count or rate given as true/false is a mistake, not a number.
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true/false")
+    return value
+
+
+NoBool = BeforeValidator(_not_a_boolean)
 
 EvidenceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")]
 OrgCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,12}$")]
 SubRequirementId = Annotated[str, StringConstraints(pattern=r"^(?:[1-9]|1[0-9]|2[0-3])[A-E]$")]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]{0,79}$")]
-Count = Annotated[int, Field(ge=0, le=10**9)]
-Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=10**9), NoBool]
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False), NoBool]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NoBool]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
