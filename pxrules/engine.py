@@ -193,10 +193,9 @@ class RuleEngine:
         return _RuleSet(name, sub, measures, definition, entries)
 
     def _register(self, rs: _RuleSet) -> None:
-        # register_rulesets deletes `run` from what it is given and owns it: hand it a deep copy.
-        runnable = copy.deepcopy(rs.definition)
-        for rule_def in runnable.values():
-            rule_def["run"] = _never_run
+        # register_rulesets deletes `run` from each rule dict it is given and keeps the dicts: hand it copies
+        # of those (it only serialises what lies below them, so a deep copy, a third of start-up, is not needed).
+        runnable = {name: {**rule_def, "run": _never_run} for name, rule_def in rs.definition.items()}
         host = _get_host()
         try:
             host.register_rulesets({rs.name: runnable})

@@ -16,8 +16,7 @@ DEMO_FILES = sorted(str(p) for p in (examples_dir() / "demo" / "evidence").glob(
 
 
 def run(url: str, *args: str) -> object:
-    result = runner.invoke(app, ["--db", url, "--by", "tester", *args])
-    return result
+    return runner.invoke(app, ["--db", url, "--by", "tester", *args])
 
 
 @pytest.fixture
@@ -86,7 +85,7 @@ def test_rules_commands() -> None:
     r = runner.invoke(app, ["rules", "list", "--json"])
     assert r.exit_code == 0, r.output
     listed = json.loads(r.output)
-    assert {x["sub_requirement"] for x in listed["rules"]} == {x for x in _ids()}
+    assert {x["sub_requirement"] for x in listed["rules"]} == set(_ids())
     assert all(x["because"] and x["conditions"] for x in listed["rules"])
 
 

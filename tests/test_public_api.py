@@ -23,7 +23,8 @@ def test_public_names_are_pinned_and_resolve() -> None:
 
 
 def test_importing_pxrules_loads_nothing_heavy() -> None:
-    code = "import sys, pxrules; print(sorted(m for m in ('sqlmodel','sqlalchemy','durable','pydantic') if m in sys.modules))"
+    code = ("import sys, pxrules; "
+            "print(sorted(m for m in ('sqlmodel','sqlalchemy','durable','pydantic') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -172,5 +172,7 @@ class FeedbackChannel(EvidenceBase):
     def _teams_fit(self) -> Self:
         if (self.teams_with_access is not None and self.teams_total is not None
                 and self.teams_with_access > self.teams_total):
-            raise ValueError(f"teams_with_access ({self.teams_with_access}) is more than teams_total ({self.teams_total})")
+            raise ValueError(
+                f"teams_with_access ({self.teams_with_access}) is more than teams_total ({self.teams_total})"
+            )
         return self

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from pxrules.evidence.base import Count, EvidenceBase, Key, ShortText, SubRequirementId, Text
+from pxrules.evidence.base import Count, EvidenceBase, Key, ShortText, Text
 
 
 class BoardMeeting(EvidenceBase):

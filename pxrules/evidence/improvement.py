@@ -37,7 +37,9 @@ class ServiceChange(EvidenceBase):
     change_type: Literal["business_case", "pid", "cip", "service_redesign", "other"] = "business_case"
     key_decision: bool = Field(default=False, description="Classed as a key decision by the trust.")
     px_impact_assessed: bool = False
-    clinical_signoff: bool = Field(default=False, description="QIA signed by the medical director / director of nursing.")
+    clinical_signoff: bool = Field(
+        default=False, description="QIA signed by the medical director / director of nursing."
+    )
     clinicians_involved: bool = False
     patients_involved_design: bool = False
     coproduced: bool = False

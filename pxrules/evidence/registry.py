@@ -65,8 +65,6 @@ def is_valid_on(item: Evidence, as_of: dt.date) -> bool:
     end = min(item.end, as_of)
     if (as_of - end).days > VALIDITY_DAYS[item.kind]:
         return False
-    if isinstance(item, Document) and item.review_due is not None and item.review_due < as_of:
-        # A document past its review date still exists (measures may call it lapsed), but does not count
-        # as current evidence; measures that need "lapsed" read it through `all_items`.
-        return False
-    return True
+    # A document past its review date still exists (measures may call it lapsed), but does not count
+    # as current evidence; measures that need "lapsed" read it through EvidenceView.ever().
+    return not (isinstance(item, Document) and item.review_due is not None and item.review_due < as_of)
