@@ -6,9 +6,7 @@ sqlmodel, pydantic or durable-rules.
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,13 +38,9 @@ def actor() -> str:
     """Who is writing: --by, else $PXRULES_BY, else the OS user."""
     if SETTINGS.by:
         return SETTINGS.by
-    env = os.environ.get("PXRULES_BY")
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    from pxrules.audit.chain import os_user
+
+    return os_user()
 
 
 def print_json(data: Any) -> None:

@@ -88,11 +88,13 @@ def _score_key(pack: RulePack, sub: str, evaluator: Evaluator, facts: Mapping[st
 
 
 def score_facts(pack: RulePack, facts: Mapping[str, MeasureValue], evaluator: Evaluator = "durable",
-                only: Sequence[str] | None = None, cache: MeasureCache | None = None) -> list[SubScore]:
+                only: Sequence[str] | None = None, cache: MeasureCache | None = None,
+                at: tuple[str, dt.date] | None = None) -> list[SubScore]:
     """Score sub-requirements (all, or `only`) from already-computed measure values.
 
     With a `cache`, a sub-requirement whose measure values are all as they were when it was last scored
     keeps that score (its rules are not even evaluated); the others are evaluated and scored as usual.
+    `at` is the (org, as_of) being assessed, passed on to the cache.
     """
     catalogue = load_catalogue(pack.root / "framework.yaml")
     subs = catalogue.sub_requirements if only is None else [catalogue.get(s) for s in only]
@@ -101,7 +103,7 @@ def score_facts(pack: RulePack, facts: Mapping[str, MeasureValue], evaluator: Ev
     if cache is not None:
         for sub in subs:
             keys[sub.id] = _score_key(pack, sub.id, evaluator, facts)
-            found = cache.lookup_score(keys[sub.id])
+            found = cache.lookup_score(keys[sub.id], at)
             if found is not None:
                 known[sub.id] = found
     todo = [s.id for s in subs if s.id not in known]
@@ -118,7 +120,7 @@ def score_facts(pack: RulePack, facts: Mapping[str, MeasureValue], evaluator: Ev
         if score is None:
             score = score_sub_requirement(sub, pack.for_sub(sub.id), by_sub.get(sub.id, []), facts)
             if cache is not None:
-                cache.store_score(keys[sub.id], score)
+                cache.store_score(keys[sub.id], score, at)
         scores.append(score)
     return scores
 
@@ -141,7 +143,7 @@ def assess(
     pack = pack or default_rulepack()
     view = EvidenceView(org, as_of, evidence, hashes)
     facts = compute_measures(org, as_of, evidence, names=_measures_used(pack), cache=cache, view=view)
-    scores = score_facts(pack, facts, evaluator, cache=cache)
+    scores = score_facts(pack, facts, evaluator, cache=cache, at=(org, as_of))
     used = sorted({i for v in facts.values() for i in v.evidence_ids})
     if hashes is not None and all(i in hashes for i in used):
         used_hashes = {i: hashes[i] for i in used}  # `used` is sorted

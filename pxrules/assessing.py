@@ -10,6 +10,7 @@ from pxrules.assess import AssessmentResult, Evaluator, assess
 from pxrules.errors import NotFoundError
 from pxrules.measures import MeasureCache
 from pxrules.rulepack import RulePack, default_rulepack
+from pxrules.scoring import expand_firings
 from pxrules.store.db import unit_of_work
 from pxrules.store.measure_cache import StoredMeasureCache
 from pxrules.store.records import AssessmentRecord, ScoreLine, get_assessment, latest_assessment, save_assessment
@@ -144,7 +145,7 @@ def explain(url: str, org: str, sub_requirement: str, assessment_id: int | None 
     return {
         "organisation": org, "assessment_id": record.id, "as_of": record.as_of.isoformat(),
         "rules_hash": record.rules_hash, "sub_requirement": sub.id, "text": sub.text,
-        "suggested": score["suggested"], "because": score["because"], "firings": score["firings"],
+        "suggested": score["suggested"], "because": score["because"], "firings": expand_firings(score),
         "measures": score["measures"], "caps": score["caps"], "next_level": score["next_level"],
         "no_evidence": score["no_evidence"], "supporting_kinds": score["supporting_kinds"], "evidence": items,
     }

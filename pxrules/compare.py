@@ -218,6 +218,12 @@ def evidence_details(session: Any, org: str, ids: Iterable[str]) -> dict[str, di
     return out
 
 
+def score_evidence(score: dict[str, Any]) -> list[str]:
+    """A stored score's evidence id list (`evidence`; `evidence_ids` in results stored before it)."""
+    found = score.get("evidence", score.get("evidence_ids"))
+    return list(found) if found is not None else []
+
+
 def _newest_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(
         items, key=lambda e: (e.get("period_end") or "", e.get("period_start") or "", e["id"]), reverse=True
@@ -258,7 +264,7 @@ def build(
                 score["next_level"],
                 score["no_evidence"],
                 list(score["supporting_kinds"]),
-                _newest_first([evidence.get(i, {"id": i, "missing": True}) for i in score["evidence_ids"]]),
+                _newest_first([evidence.get(i, {"id": i, "missing": True}) for i in score_evidence(score)]),
                 line,
             )
         )
@@ -301,7 +307,7 @@ def compare(
     with unit_of_work(url) as session:
         name = get_org(org, session=session).name
         assessment = find_assessment(session, org, assessment_id)
-        ids = {i for s in assessment.result["scores"] for i in s["evidence_ids"]}
+        ids = {i for s in assessment.result["scores"] for i in score_evidence(s)}
         evidence = evidence_details(session, org, ids)
     return build(assessment, self_assessment, name, evidence)
 

@@ -17,6 +17,7 @@ from pxrules.measures import MEASURES, EvidenceView, MeasureCache
 from pxrules.measures.compute import _evaluate
 from pxrules.paths import examples_dir
 from pxrules.rulepack import default_rulepack
+from pxrules.scoring import expand_firings
 from pxrules.store.db import unit_of_work
 from pxrules.store.measure_cache import StoredMeasureCache, clear
 from pxrules.store.repo import add_org, store_evidence
@@ -72,6 +73,8 @@ def test_cached_reassessment_equals_a_cold_one_and_recomputes_only_that_kind(
     changed = _used_reading(kind)
     assert changed and cache.misses == len(changed)
     assert cache.hits == len(default_rulepack().measures_used()) - len(changed)
+    # Sub-requirements whose measures did not change keep their stored score without being re-evaluated.
+    assert 0 < cache.score_misses < 57 and cache.score_hits + cache.score_misses == 57
 
 
 def test_nothing_new_means_nothing_recomputed_and_a_code_change_means_everything(
@@ -81,12 +84,25 @@ def test_nothing_new_means_nothing_recomputed_and_a_code_change_means_everything
     again = StoredMeasureCache()
     run_assessment(demo_url, ORG, AS_OF, by="tester", cache=again)
     assert again.misses == 0 and again.hits == len(default_rulepack().measures_used())
+    assert again.score_hits == 57 and again.score_misses == 0
     from pxrules.store import measure_cache
 
     monkeypatch.setattr(measure_cache, "measure_code_version", lambda: "other measure code")
     changed = StoredMeasureCache()
     run_assessment(demo_url, ORG, AS_OF, by="tester", cache=changed)
     assert changed.hits == 0 and changed.misses == len(default_rulepack().measures_used())
+    assert changed.score_hits == 0
+
+
+def test_a_scoring_code_change_rescores_everything(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, first = run_assessment(demo_url, ORG, AS_OF, by="tester")
+    from pxrules.store import measure_cache
+
+    monkeypatch.setattr(measure_cache, "_scoring_code_version", lambda: "other scoring code")
+    changed = StoredMeasureCache()
+    _, again = run_assessment(demo_url, ORG, AS_OF, by="tester", cache=changed)
+    assert changed.misses == 0 and changed.score_hits == 0 and changed.score_misses == 57
+    assert _canonical(again) == _canonical(first)
 
 
 def test_a_withdrawal_or_correction_invalidates_what_read_that_kind(demo_url: str, demo: list[Any]) -> None:
@@ -139,10 +155,18 @@ def test_every_measure_reads_only_the_kinds_it_declares(demo: list[Any], as_of: 
 
 
 def test_score_json_is_what_asdict_gives(demo: list[Any]) -> None:
-    # SubScore.to_json is written out by hand for speed; it must stay equal to the generic definition.
+    # SubScore.to_json is written out by hand for speed and compact (firings name their measures, evidence
+    # ids are kept once per measure); it must hold everything the generic definition does.
     for day in (dt.date(2025, 3, 31), dt.date(2026, 9, 30)):
         for score in assess(ORG, day, demo).scores:
-            expected = dataclasses.asdict(score)
+            full = dataclasses.asdict(score)
             if score.next_level is not None:
-                expected["next_level"]["sentences"] = [u.sentence() for u in score.next_level.unmet]
-            assert json.dumps(score.to_json()) == json.dumps(expected), score.id
+                full["next_level"]["sentences"] = [u.sentence() for u in score.next_level.unmet]
+            stored = json.loads(json.dumps(score.to_json()))
+            assert expand_firings(stored) == full["firings"], score.id
+            compact = {k: v for k, v in full.items() if k != "evidence_ids"}
+            compact["firings"] = [{**f, "matched": [m["measure"] for m in f["matched"]]} for f in full["firings"]]
+            for f in compact["firings"]:
+                del f["evidence_ids"]
+            compact["evidence"] = full["evidence_ids"]
+            assert stored == json.loads(json.dumps(compact)), score.id

@@ -68,8 +68,9 @@ class MeasureCache:
     def used(self, name: str, org: str, as_of: dt.date, fingerprint: Fingerprint) -> None:
         """Hook: the value of `name` for (org, as_of) now rests on `fingerprint` (persistent caches track it)."""
 
-    def lookup_score(self, key: tuple[Any, ...]) -> Any:
-        """A sub-requirement's score kept under `key` (see assess.score_facts), or None."""
+    def lookup_score(self, key: tuple[Any, ...], at: tuple[str, dt.date] | None = None) -> Any:
+        """A sub-requirement's score kept under `key` (see assess.score_facts), or None. `at` names the
+        (org, as_of) being assessed, for caches that keep scores per assessment (the stored one does)."""
         found = self._scores.get(key)
         if found is None:
             self.score_misses += 1
@@ -77,7 +78,7 @@ class MeasureCache:
             self.score_hits += 1
         return found
 
-    def store_score(self, key: tuple[Any, ...], score: Any) -> None:
+    def store_score(self, key: tuple[Any, ...], score: Any, at: tuple[str, dt.date] | None = None) -> None:
         if len(self._scores) >= self._max // 10:
             self._scores.clear()
         self._scores[key] = score

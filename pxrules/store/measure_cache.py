@@ -16,9 +16,12 @@ on its own MetaData, outside the audited tables; deleting its rows only costs re
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import zlib
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +30,7 @@ from sqlmodel import Session
 from pxrules.errors import StoreError
 from pxrules.measures.compute import Fingerprint, MeasureCache, measure_code_version
 from pxrules.measures.core import MeasureValue
+from pxrules.scoring import SubScore, subscore_from_json
 from pxrules.store.tables import UtcDateTime, utc_now
 
 METADATA = sa.MetaData()
@@ -39,9 +43,26 @@ MEASURE_CACHE = sa.Table(
     sa.Column("payload", sa.LargeBinary(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
-FORMAT = 1
+FORMAT = 2  # 2: the row also keeps each sub-requirement's score (format 1 rows are simply recomputed)
 Key = tuple[str, dt.date]
 _MISSING = object()
+
+
+@cache
+def _scoring_code_version() -> str:
+    """sha256 of the code a score depends on beyond its rules (in the pack hash) and its measure values
+    (checked with measure_code_version): the scoring policy, the assessment and the catalogue reader."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(measure_code_version().encode())
+    for name in ("scoring.py", "assess.py", "framework.py"):
+        digest.update(b"\0" + name.encode() + b"\0" + (root / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _score_digest(key: tuple[Any, ...]) -> str:
+    # The in-memory key (rules hash, sub-requirement, evaluator, the measure values its rules read, with
+    # their types) as text: reprs of str, int, float, bool, tuples and MeasureValue are exact and stable.
+    return hashlib.sha256(f"{_scoring_code_version()}\0{key!r}".encode()).hexdigest()
 
 
 def _encode_value(value: MeasureValue | None) -> Any:
@@ -68,6 +89,10 @@ class StoredMeasureCache(MeasureCache):
         super().__init__()
         self._used: dict[Key, dict[str, Fingerprint]] = {}
         self._dirty: set[Key] = set()
+        # Scores by digest of their key: a SubScore, or its JSON as read from a row (decoded on first use).
+        self._stored_scores: dict[str, Any] = {}
+        self._scores_used: dict[Key, dict[str, str]] = {}
+        self._scores_loaded: dict[Key, set[str]] = {}
 
     def used(self, name: str, org: str, as_of: dt.date, fingerprint: Fingerprint) -> None:
         self._used.setdefault((org, as_of), {})[name] = fingerprint
@@ -76,6 +101,29 @@ class StoredMeasureCache(MeasureCache):
               value: MeasureValue | None) -> None:
         super().store(name, org, as_of, fingerprint, value)
         self._dirty.add((org, as_of))
+
+    def lookup_score(self, key: tuple[Any, ...], at: Key | None = None) -> Any:
+        if at is None:
+            return super().lookup_score(key, at)
+        digest = _score_digest(key)
+        found = self._stored_scores.get(digest)
+        if found is None:
+            self.score_misses += 1
+            return None
+        if not isinstance(found, SubScore):
+            found = self._stored_scores[digest] = subscore_from_json(found)
+        self.score_hits += 1
+        self._scores_used.setdefault(at, {})[key[1]] = digest
+        return found
+
+    def store_score(self, key: tuple[Any, ...], score: Any, at: Key | None = None) -> None:
+        if at is None:
+            super().store_score(key, score, at)
+            return
+        digest = _score_digest(key)
+        self._stored_scores[digest] = score
+        self._scores_used.setdefault(at, {})[key[1]] = digest
+        self._dirty.add(at)
 
     def load(self, session: Session, org: str, as_of: dt.date) -> int:
         """Read the stored row of (org, as_of) into memory; returns how many values it offered (0 when the
@@ -102,6 +150,10 @@ class StoredMeasureCache(MeasureCache):
             for name, value in group["values"].items():
                 MeasureCache.store(self, name, org, as_of, fingerprint, _decode_value(name, value))
                 count += 1
+        loaded = self._scores_loaded.setdefault((org, as_of), set())
+        for digest, score in data["scores"].values():
+            self._stored_scores.setdefault(digest, score)
+            loaded.add(digest)
         return count
 
     def is_changed(self, org: str, as_of: dt.date) -> bool:
@@ -115,8 +167,14 @@ class StoredMeasureCache(MeasureCache):
             value = self._values.get((name, org, as_of, fingerprint), _MISSING)
             if value is not _MISSING:
                 groups.setdefault(fingerprint, {})[name] = _encode_value(value)  # type: ignore[arg-type]
+        scores = {}
+        for sub, digest in sorted(self._scores_used.get((org, as_of), {}).items()):
+            score = self._stored_scores.get(digest)
+            if score is not None:
+                scores[sub] = [digest, score.to_json() if isinstance(score, SubScore) else score]
         data = {"format": FORMAT,
-                "groups": [{"fingerprint": list(fp), "values": values} for fp, values in groups.items()]}
+                "groups": [{"fingerprint": list(fp), "values": values} for fp, values in groups.items()],
+                "scores": scores}
         # Level 1: nearly as small as the default here (ids repeat), at a third of the time.
         return zlib.compress(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), 1)
 
@@ -132,6 +190,12 @@ class StoredMeasureCache(MeasureCache):
         """Drop what is held in memory for (org, as_of)."""
         self._used.pop((org, as_of), None)
         self._dirty.discard((org, as_of))
+        self._scores_used.pop((org, as_of), None)
+        self._scores_loaded.pop((org, as_of), None)
+        kept = {d for used in self._scores_used.values() for d in used.values()}
+        kept.update(d for loaded in self._scores_loaded.values() for d in loaded)
+        for digest in [d for d in self._stored_scores if d not in kept]:
+            del self._stored_scores[digest]
         for key in [k for k in self._values if k[1] == org and k[2] == as_of]:
             del self._values[key]
 
