@@ -14,7 +14,7 @@ from pxrules.scoring import expand_firings
 from pxrules.store.db import unit_of_work
 from pxrules.store.measure_cache import StoredMeasureCache
 from pxrules.store.records import AssessmentRecord, ScoreLine, get_assessment, latest_assessment, save_assessment
-from pxrules.store.repo import evidence_history, get_evidence, load_evidence_hashed
+from pxrules.store.repo import evidence_history, get_evidence, load_evidence_hashed, register_mark
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ def run_assessment(
     """
     pack = pack or default_rulepack()
     with unit_of_work(url) as session:
-        evidence, hashes = load_evidence_hashed(org, session=session)
+        mark = register_mark(session=session)
+        evidence, hashes = load_evidence_hashed(org, session=session, mark=mark)
         if cache is None:
             cache = StoredMeasureCache()
         stored = cache if isinstance(cache, StoredMeasureCache) else None
@@ -63,7 +64,7 @@ def run_assessment(
         record = save_assessment(
             session=session, org=org, as_of=as_of, rules_hash=result.rules_hash,
             catalogue_version=result.catalogue_version, evidence_ids=result.evidence_ids,
-            result=result.to_json(), scores=score_lines(result), by=by)
+            result={**result.to_json(), "register": mark}, scores=score_lines(result), by=by)
         if stored is not None:
             stored.save(session, org, as_of)
             stored.forget(org, as_of)
@@ -85,7 +86,11 @@ def verify_assessment(url: str, assessment_id: int, *, pack: RulePack | None = N
     pack = pack or default_rulepack()
     with unit_of_work(url) as session:
         record = get_assessment(assessment_id, session=session)
-        evidence = _evidence_as_used(record, session)
+        mark = record.result.get("register")
+        if mark is not None:
+            evidence = load_evidence_hashed(record.org, session=session, mark=mark)[0]
+        else:  # stored before the register mark was kept: the exact versions it used
+            evidence = _evidence_as_used(record, session)
     result = assess(record.org, record.as_of, evidence, pack=pack)
     stored = {s["id"]: s for s in record.result["scores"]}
     diffs = []

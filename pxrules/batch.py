@@ -89,13 +89,14 @@ def _assess_org(org: str, dates: Sequence[dt.date], url: str, reuse: bool, by: s
     from pxrules.store.db import unit_of_work
     from pxrules.store.measure_cache import StoredMeasureCache, write_rows
     from pxrules.store.records import save_assessment
-    from pxrules.store.repo import load_evidence_hashed
+    from pxrules.store.repo import load_evidence_hashed, register_mark
 
     pack = default_rulepack()
     cache = StoredMeasureCache()
     try:
         with unit_of_work(url) as session:
-            evidence, hashes = load_evidence_hashed(org, session=session)
+            mark = register_mark(session=session)
+            evidence, hashes = load_evidence_hashed(org, session=session, mark=mark)
             if reuse:
                 for day in dates:
                     cache.load(session, org, day)
@@ -103,7 +104,7 @@ def _assess_org(org: str, dates: Sequence[dt.date], url: str, reuse: bool, by: s
         for day in dates:
             result = assess(org, day, evidence, pack=pack, cache=cache, hashes=hashes)
             payload = cache.payload(org, day) if cache.is_changed(org, day) else None
-            results.append((result, result.to_json(), payload))
+            results.append((result, {**result.to_json(), "register": mark}, payload))
             cache.forget(org, day)
         ids: list[int] = []
         with unit_of_work(url) as session:

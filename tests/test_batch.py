@@ -112,10 +112,10 @@ def test_a_failing_organisation_is_reported_and_the_others_still_land(
 
     real = repo.load_evidence_hashed
 
-    def broken(org: str, *, session: Any) -> Any:
+    def broken(org: str, *, session: Any, mark: Any = None) -> Any:
         if org == "RB2":
             raise StoreError("stored evidence rb2-x version 1 no longer validates: test")
-        return real(org, session=session)
+        return real(org, session=session, mark=mark)
 
     monkeypatch.setattr(repo, "load_evidence_hashed", broken)
     r = run(three_orgs, "--jobs", "2", "--json")

@@ -116,3 +116,18 @@ def _ids() -> list[str]:
     from pxrules.framework import load_catalogue
 
     return [s.id for s in load_catalogue().sub_requirements]
+
+
+def test_verify_recomputes_from_the_register_as_it_stood(demo_db: str, tmp_path: Path) -> None:
+    first = json.loads(run(demo_db, "assess", "--org", "ZZ9", "--as-of", "2026-03-31", "--json").output)
+    later = tmp_path / "later.yaml"
+    later.write_text(
+        "- {kind: board_meeting, id: later-board-2026-03, org: ZZ9, period_start: 2026-03-20, patient_story: false,"
+        " source: {title: Board papers March 2026 (late entry)}}\n", encoding="utf-8")
+    assert run(demo_db, "evidence", "import", str(later)).exit_code == 0
+    second = json.loads(run(demo_db, "assess", "--org", "ZZ9", "--as-of", "2026-03-31", "--json").output)
+    assert second["evidence_ids"] != first["evidence_ids"] or second["scores"] != first["scores"]
+    for assessment in (first, second):
+        r = run(demo_db, "assess", "--verify", str(assessment["assessment_id"]), "--json")
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.output)["identical"] is True

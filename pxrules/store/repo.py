@@ -392,11 +392,25 @@ def load_evidence(org: str, *, session: Session) -> list[Evidence]:
     return load_evidence_hashed(org, session=session)[0]
 
 
-def load_evidence_hashed(org: str, *, session: Session) -> tuple[list[Evidence], dict[str, str]]:
+def register_mark(*, session: Session) -> dict[str, int]:
+    """How far the append-only register reached: the last evidence row and the last withdrawal.
+
+    Rows are only ever added, so these two numbers pin down the register exactly as it stood; a stored
+    assessment keeps them so `assess --verify` can recompute it from the same evidence later.
+    """
+    last_row = session.exec(select(func.max(EvidenceRow.row))).one()
+    last_withdrawal = session.exec(select(func.max(EvidenceWithdrawal.id))).one()
+    return {"evidence_row": int(last_row or 0), "withdrawal": int(last_withdrawal or 0)}
+
+
+def load_evidence_hashed(
+    org: str, *, session: Session, mark: Mapping[str, int] | None = None
+) -> tuple[list[Evidence], dict[str, str]]:
     """`load_evidence` and each item's stored content hash (id -> hash), so nothing needs re-hashing.
 
     Reads the four columns it needs (not whole rows) and validates each payload straight from its JSON
-    text: together about three times faster than going through ORM objects and json.loads.
+    text: together about three times faster than going through ORM objects and json.loads. With `mark`
+    (from `register_mark`) it loads the register as it stood then: later versions and withdrawals unseen.
     """
     get_org(org, session=session)
     # "Latest version" as "no newer row of the same id" (answered from the (evidence_id, version) index)
@@ -410,6 +424,9 @@ def load_evidence_hashed(org: str, *, session: Session) -> tuple[list[Evidence],
         (col(EvidenceWithdrawal.evidence_id) == col(EvidenceRow.evidence_id))
         & (col(EvidenceWithdrawal.version) >= col(EvidenceRow.version))
     )
+    if mark is not None:
+        superseded = superseded.where(col(newer.row) <= mark["evidence_row"])
+        withdrawn = withdrawn.where(col(EvidenceWithdrawal.id) <= mark["withdrawal"])
     query = (
         select(EvidenceRow.evidence_id, EvidenceRow.version, EvidenceRow.content_hash, EvidenceRow.payload)
         .where((col(EvidenceRow.org) == org) | col(EvidenceRow.org).is_(None))
@@ -417,6 +434,8 @@ def load_evidence_hashed(org: str, *, session: Session) -> tuple[list[Evidence],
         .where(~withdrawn.exists())
         .order_by(col(EvidenceRow.evidence_id))
     )
+    if mark is not None:
+        query = query.where(col(EvidenceRow.row) <= mark["evidence_row"])
     adapter = evidence_adapter()
     items: list[Evidence] = []
     hashes: dict[str, str] = {}
