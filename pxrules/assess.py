@@ -30,7 +30,6 @@ class AssessmentResult:
     catalogue_version: str
     scores: list[SubScore]
     evidence_ids: list[str]
-    evidence_hashes: dict[str, str]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -40,7 +39,6 @@ class AssessmentResult:
             "measures_hash": self.measures_hash,
             "catalogue_version": self.catalogue_version,
             "evidence_ids": self.evidence_ids,
-            "evidence_hashes": self.evidence_hashes,
             "scores": [s.to_json() for s in self.scores],
         }
 
@@ -145,10 +143,4 @@ def assess(
     facts = compute_measures(org, as_of, evidence, names=_measures_used(pack), cache=cache, view=view)
     scores = score_facts(pack, facts, evaluator, cache=cache, at=(org, as_of))
     used = sorted({i for v in facts.values() for i in v.evidence_ids})
-    if hashes is not None and all(i in hashes for i in used):
-        used_hashes = {i: hashes[i] for i in used}  # `used` is sorted
-    else:
-        wanted = set(used)
-        used_hashes = dict(sorted({e.id: view.content_hash(e) for e in evidence if e.id in wanted}.items()))
-    return AssessmentResult(org, as_of, pack.hash, pack.measures_hash, pack.catalogue_version, scores, used,
-                            used_hashes)
+    return AssessmentResult(org, as_of, pack.hash, pack.measures_hash, pack.catalogue_version, scores, used)

@@ -14,7 +14,7 @@ from pxrules.scoring import expand_firings
 from pxrules.store.db import unit_of_work
 from pxrules.store.measure_cache import StoredMeasureCache
 from pxrules.store.records import AssessmentRecord, ScoreLine, get_assessment, latest_assessment, save_assessment
-from pxrules.store.repo import evidence_history, get_evidence, load_evidence_hashed, register_mark
+from pxrules.store.repo import get_evidence, load_evidence_hashed, register_mark
 
 
 @dataclass(frozen=True)
@@ -82,15 +82,11 @@ class Verification:
 
 
 def verify_assessment(url: str, assessment_id: int, *, pack: RulePack | None = None) -> Verification:
-    """Recompute a stored assessment with the current pack and the evidence it used; compare scores."""
+    """Recompute a stored assessment with the current pack from the register as it stood; compare scores."""
     pack = pack or default_rulepack()
     with unit_of_work(url) as session:
         record = get_assessment(assessment_id, session=session)
-        mark = record.result.get("register")
-        if mark is not None:
-            evidence = load_evidence_hashed(record.org, session=session, mark=mark)[0]
-        else:  # stored before the register mark was kept: the exact versions it used
-            evidence = _evidence_as_used(record, session)
+        evidence = load_evidence_hashed(record.org, session=session, mark=record.result["register"])[0]
     result = assess(record.org, record.as_of, evidence, pack=pack)
     stored = {s["id"]: s for s in record.result["scores"]}
     diffs = []
@@ -102,17 +98,6 @@ def verify_assessment(url: str, assessment_id: int, *, pack: RulePack | None = N
     if sorted(record.evidence_ids) != result.evidence_ids:
         diffs.append({"id": "evidence", "stored": len(record.evidence_ids), "now": len(result.evidence_ids)})
     return Verification(assessment_id, not diffs, record.rules_hash == pack.hash, diffs)
-
-
-def _evidence_as_used(record: AssessmentRecord, session: Any) -> list[Any]:
-    """The exact versions of the evidence a stored assessment used (found by their content hashes)."""
-    hashes: dict[str, str] = record.result.get("evidence_hashes", {})
-    items = []
-    for evidence_id in record.evidence_ids:
-        versions = evidence_history(evidence_id, session=session)
-        match = [v for v in versions if v.content_hash == hashes.get(evidence_id)] or versions[-1:]
-        items.append(match[-1].item())
-    return items
 
 
 def find_assessment(url: str, org: str, assessment_id: int | None = None) -> AssessmentRecord:

@@ -9,7 +9,7 @@ from pxrules.evidence import Evidence
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.improvement import QiProject
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import pct, share_result
+from pxrules.measures.common import pct, processes, share_result
 from pxrules.measures.core import EvidenceView, Result, measure, months_before
 
 # Feedback strands an integrated report can bring together (document.contents flags "source.<strand>").
@@ -91,17 +91,10 @@ def issued_docs(view: EvidenceView, *doc_types: str, ending_months_ago: int = 0)
     return sorted(docs, key=lambda d: (_issue_date(d), d.id))
 
 
-def audits(view: EvidenceView, process: str) -> list[StaffProcess]:
-    """Audits of one staff process ending in the last 12 months, oldest first."""
-    return [p for p in view.within("staff_process", 12)
-            if isinstance(p, StaffProcess) and p.process == process]
-
-
 def compliance(view: EvidenceView, process: str, what: str, *, ending_months_ago: int = 0) -> Result | None:
     """compliant / population over one process's audits in a 12-month window (current or the one before)."""
-    found = [p for p in view.within("staff_process", 12, ending_months_ago=ending_months_ago)
-             if isinstance(p, StaffProcess) and p.process == process
-             and p.population and p.compliant is not None]
+    found = [p for p in processes(view, process, ending_months_ago=ending_months_ago)
+             if p.population and p.compliant is not None]
     if not found:
         return None
     population = sum(p.population or 0 for p in found)
@@ -211,7 +204,7 @@ def qi_impact_24m(view: EvidenceView) -> Result | None:
 
 
 def _analyst_audit(view: EvidenceView) -> StaffProcess | None:
-    found = audits(view, "px_analyst_posts")
+    found = processes(view, "px_analyst_posts")
     return found[-1] if found else None
 
 

@@ -6,14 +6,13 @@ from pxrules.evidence.feedback import FeedbackChannel
 from pxrules.evidence.governance import Document
 from pxrules.measures.analysis import (
     FEEDBACK_ORIGINS,
-    audits,
     counted,
     impact,
     issued,
     issued_docs,
     qi_projects,
 )
-from pxrules.measures.common import pct, share_result, survey_position
+from pxrules.measures.common import pct, processes, share_result, survey_position
 from pxrules.measures.core import EvidenceView, Result, measure, months_before
 
 # The audited-process shares these sub-requirements also read (warning.spc_ward_share_*,
@@ -37,7 +36,7 @@ def procedure_drafted(view: EvidenceView) -> Result | None:
 @measure("warning.monthly_review", type="boolean", better="true", kinds=("staff_process",),
          description="Patient experience data is reviewed monthly for signs of deterioration (12 months)")
 def monthly_review(view: EvidenceView) -> Result | None:
-    found = audits(view, "px_data_review")
+    found = processes(view, "px_data_review")
     if not found:
         return None
     last = found[-1]
@@ -48,7 +47,7 @@ def monthly_review(view: EvidenceView) -> Result | None:
 @measure("warning.alerts_logged_12m", type="integer", unit="count", better="higher", kinds=("staff_process",),
          description="Early-warning alerts raised and logged in the last 12 months")
 def alerts_logged_12m(view: EvidenceView) -> Result | None:
-    logs = [a for a in audits(view, "px_alert_response") if a.population is not None]
+    logs = [a for a in processes(view, "px_alert_response") if a.population is not None]
     if not logs:
         return None
     total = sum(a.population or 0 for a in logs)

@@ -70,14 +70,16 @@ def best_document(view: EvidenceView, *doc_types: str) -> Document | None:
     return approved[-1] if approved else None
 
 
-def processes(view: EvidenceView, name: str, months: int = 12) -> list[StaffProcess]:
-    """Audits of one staff process ending in the last `months` months."""
-    return [p for p in view.within("staff_process", months) if isinstance(p, StaffProcess) and p.process == name]
+def processes(view: EvidenceView, name: str, months: int = 12, *, ending_months_ago: int = 0) -> list[StaffProcess]:
+    """Records of one staff process ending in the window (past windows include lapsed items), oldest first."""
+    return [p for p in view.within("staff_process", months, ending_months_ago=ending_months_ago)
+            if isinstance(p, StaffProcess) and p.process == name]
 
 
-def process_compliance(view: EvidenceView, name: str, what: str, months: int = 12) -> Result | None:
+def process_compliance(view: EvidenceView, name: str, what: str, months: int = 12, *,
+                       ending_months_ago: int = 0) -> Result | None:
     """compliant / population summed over the process's audits in the window."""
-    audits = [p for p in processes(view, name, months) if p.population]
+    audits = [p for p in processes(view, name, months, ending_months_ago=ending_months_ago) if p.population]
     if not audits:
         return None
     population = sum(p.population or 0 for p in audits)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.improvement import QiProject
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import best_document, documents, pct, survey_items, survey_position
+from pxrules.measures.common import best_document, documents, pct, processes, survey_items, survey_position
 from pxrules.measures.core import EvidenceView, Result, measure
 
 # ---- shared helpers for the culture modules ----------------------------------------------------------
@@ -44,16 +44,9 @@ def survey_change(view: EvidenceView, question_key: str, what: str) -> Result | 
                   f"({delta:+.2f})")
 
 
-def processes_in(view: EvidenceView, name: str, months: int = 12,
-                 ending_months_ago: int = 0) -> list[StaffProcess]:
-    """Records of one staff process whose period ends in the window (past windows include lapsed items)."""
-    return [p for p in view.within("staff_process", months, ending_months_ago=ending_months_ago)
-            if isinstance(p, StaffProcess) and p.process == name]
-
-
 def compliance(view: EvidenceView, name: str, what: str, ending_months_ago: int = 0) -> Result | None:
     """compliant / population summed over one process's audits in a 12-month window."""
-    audits = [p for p in processes_in(view, name, ending_months_ago=ending_months_ago)
+    audits = [p for p in processes(view, name, ending_months_ago=ending_months_ago)
               if p.population and p.compliant is not None]
     if not audits:
         return None
@@ -170,7 +163,7 @@ def local_action_team_share_prev12m(view: EvidenceView) -> Result | None:
          description="Reports of local action on patient feedback (one per quarter expected) in the last 12 "
          "months")
 def local_action_reports_12m(view: EvidenceView) -> Result | None:
-    audits = processes_in(view, LOCAL_ACTION)
+    audits = processes(view, LOCAL_ACTION)
     if not audits:
         return None
     quarters = sorted({(p.end.year, (p.end.month - 1) // 3 + 1) for p in audits})
@@ -229,7 +222,7 @@ CELEBRATION_ITEMS = ("celebration", "staff_recognition")
 
 
 def _recognition(view: EvidenceView, ending_months_ago: int = 0) -> list[StaffProcess]:
-    return processes_in(view, RECOGNITION, ending_months_ago=ending_months_ago)
+    return processes(view, RECOGNITION, ending_months_ago=ending_months_ago)
 
 
 def _awards(records: Sequence[StaffProcess], what: str) -> Result | None:

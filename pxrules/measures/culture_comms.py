@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pxrules.evidence.complaints import ComplaintsPeriod, WebsiteCheck
-from pxrules.measures.common import best_document, document_status, pct
+from pxrules.measures.common import best_document, document_status, pct, processes
 from pxrules.measures.core import EvidenceView, Result, measure
-from pxrules.measures.culture import compliance, processes_in
+from pxrules.measures.culture import compliance
 
 # ---- 8A: accessible, patient-friendly website stating commitment to patients ------------------------
 
@@ -187,7 +187,7 @@ def leaflets_reviewed_share_prev12m(view: EvidenceView) -> Result | None:
          description="Share of the patient information library within its review date (latest audit, 12 "
          "months)")
 def leaflets_in_date_share(view: EvidenceView) -> Result | None:
-    audits = [p for p in processes_in(view, "patient_information_library") if p.population]
+    audits = [p for p in processes(view, "patient_information_library") if p.population]
     if not audits:
         return None
     last = audits[-1]
@@ -217,7 +217,7 @@ AIS_AUDIT = "ais_audit"
          description="A policy on copying letters to patients and the Accessible Information Standard is in "
          "date")
 def letters_policy_in_date(view: EvidenceView) -> Result | None:
-    records = [p for name in (LETTERS, AIS_AUDIT) for p in processes_in(view, name)
+    records = [p for name in (LETTERS, AIS_AUDIT) for p in processes(view, name)
                if p.policy_in_date is not None]
     if not records:
         return None
@@ -231,7 +231,7 @@ def letters_policy_in_date(view: EvidenceView) -> Result | None:
          description="An Accessible Information Standard alert or flag is live in the patient administration "
          "system")
 def ais_flag_live(view: EvidenceView) -> Result | None:
-    records = processes_in(view, "ais_flag")
+    records = processes(view, "ais_flag")
     if not records:
         return None
     last = records[-1]

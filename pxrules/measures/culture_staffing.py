@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pxrules.evidence.governance import BoardMeeting
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import document_status, pct, survey_position
+from pxrules.measures.common import document_status, pct, processes, survey_position
 from pxrules.measures.core import EvidenceView, Result, measure
-from pxrules.measures.culture import compliance, processes_in, register_band, survey_change
+from pxrules.measures.culture import compliance, register_band, survey_change
 
 # ---- 6C: staff engaged in setting staffing levels ---------------------------------------------------
 
@@ -20,7 +20,7 @@ ESTABLISHMENT_REVIEW = "establishment_review"
 
 
 def _reviews(view: EvidenceView, ending_months_ago: int = 0) -> list[StaffProcess]:
-    return [p for p in processes_in(view, ESTABLISHMENT_REVIEW, ending_months_ago=ending_months_ago)
+    return [p for p in processes(view, ESTABLISHMENT_REVIEW, ending_months_ago=ending_months_ago)
             if p.in_place]
 
 
@@ -125,7 +125,7 @@ def red_flag_response_12m(view: EvidenceView) -> Result | None:
 
 
 def _fill_months(view: EvidenceView, ending_months_ago: int) -> Result | None:
-    returns = [p for p in processes_in(view, "rn_fill_rate", ending_months_ago=ending_months_ago)
+    returns = [p for p in processes(view, "rn_fill_rate", ending_months_ago=ending_months_ago)
                if p.population]
     if not returns:
         return None
@@ -214,7 +214,7 @@ def compassionate_care_band_min(view: EvidenceView) -> Result | None:
          description="Chaplaincy and spiritual care are available 24 hours a day, 7 days a week (latest "
          "record)")
 def spiritual_care_24_7(view: EvidenceView) -> Result | None:
-    records = processes_in(view, "spiritual_care_cover")
+    records = processes(view, "spiritual_care_cover")
     if not records:
         return None
     last = records[-1]

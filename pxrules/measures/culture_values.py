@@ -10,9 +10,9 @@ appraisals that discuss the values, and the NHS Staff Survey appraisal item agai
 from __future__ import annotations
 
 from pxrules.evidence.complaints import WebsiteCheck
-from pxrules.measures.common import best_document, documents, pct, survey_items
+from pxrules.measures.common import best_document, documents, pct, processes, survey_items
 from pxrules.measures.core import EvidenceView, Result, measure
-from pxrules.measures.culture import compliance, processes_in, register_band
+from pxrules.measures.culture import compliance, register_band
 
 VALUES_DOC = ("values_framework",)
 VALUES_DOC_AUDIT = "values_document_audit"
@@ -71,7 +71,7 @@ def reflects_constitution(view: EvidenceView) -> Result | None:
          "appraisal and recruitment templates) that state the trust values, in the latest audit of the last "
          "12 months")
 def core_docs_share(view: EvidenceView) -> Result | None:
-    audits = [p for p in processes_in(view, VALUES_DOC_AUDIT) if p.population]
+    audits = [p for p in processes(view, VALUES_DOC_AUDIT) if p.population]
     if not audits:
         return None
     last = audits[-1]
@@ -131,7 +131,7 @@ VALUES_APPRAISAL = "values_based_appraisal"
 @measure("values.vbr_policy_in_date", type="boolean", better="true", kinds=("staff_process",),
          description="A values-based recruitment policy is in date (latest record in the last 12 months)")
 def vbr_policy_in_date(view: EvidenceView) -> Result | None:
-    records = [p for p in processes_in(view, VBR) if p.policy_in_date is not None]
+    records = [p for p in processes(view, VBR) if p.policy_in_date is not None]
     if not records:
         return None
     last = records[-1]
@@ -157,7 +157,7 @@ def vbr_share_prev12m(view: EvidenceView) -> Result | None:
          description="Share of values-based campaigns in the last 12 months with a patient or public panel "
          "member")
 def vbr_patient_panel_share_12m(view: EvidenceView) -> Result | None:
-    audits = [p for p in processes_in(view, VBR) if p.compliant and p.with_patients is not None]
+    audits = [p for p in processes(view, VBR) if p.compliant and p.with_patients is not None]
     if not audits:
         return None
     campaigns = sum(p.compliant or 0 for p in audits)

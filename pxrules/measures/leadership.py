@@ -10,7 +10,7 @@ from pxrules.evidence import Evidence
 from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import pct, survey_position
+from pxrules.measures.common import pct, process_compliance, survey_position
 from pxrules.measures.core import EvidenceView, Result, measure
 
 # Survey breakdowns the leadership rules read (survey_question.group). Clinical engagement is judged on
@@ -93,18 +93,6 @@ def approved_doc(view: EvidenceView, accept: Callable[[Document], bool]) -> Docu
     docs = [d for d in view.of("document")
             if isinstance(d, Document) and accept(d) and d.status == "approved"]
     return docs[-1] if docs else None
-
-
-def process_share(view: EvidenceView, name: str, what: str, *, ending_months_ago: int = 0) -> Result | None:
-    """compliant / population summed over one staff process's audits in a 12-month window."""
-    audits: list[Evidence] = [p for p in view.within("staff_process", 12, ending_months_ago=ending_months_ago)
-                              if isinstance(p, StaffProcess) and p.process == name and p.population]
-    population = sum(p.population or 0 for p in audits if isinstance(p, StaffProcess))
-    compliant = sum(p.compliant or 0 for p in audits if isinstance(p, StaffProcess))
-    if not population:
-        return None
-    return Result(compliant / population, audits,
-                  f"{compliant} of {population} {what} ({pct(compliant / population)})")
 
 
 def survey_band(view: EvidenceView, key: str, groups: Sequence[str] | Callable[[str], bool] = (),
@@ -219,13 +207,13 @@ def committee_stories_12m(view: EvidenceView) -> Result | None:
          description="Share of clinical areas visited by a board member, over the visit "
          "logs of the last 12 months")
 def visits_areas_share_12m(view: EvidenceView) -> Result | None:
-    return process_share(view, "leadership_visits", "clinical areas visited by a board member")
+    return process_compliance(view, "leadership_visits", "clinical areas visited by a board member")
 
 
 @measure("visits.areas_share_prev12m", type="number", unit="share", better="higher", kinds=("staff_process",),
          description="Share of clinical areas visited by a board member in the 12 months before the last 12")
 def visits_areas_share_prev12m(view: EvidenceView) -> Result | None:
-    return process_share(view, "leadership_visits", "clinical areas visited by a board member in the "
+    return process_compliance(view, "leadership_visits", "clinical areas visited by a board member in the "
                          "previous 12 months", ending_months_ago=12)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pxrules.evidence.governance import Document
 from pxrules.evidence.workforce import TrainingRecord
-from pxrules.measures.common import pct
+from pxrules.measures.common import pct, process_compliance
 from pxrules.measures.core import EvidenceView, Result, measure
-from pxrules.measures.leadership import doc_stage, process_share, survey_band
+from pxrules.measures.leadership import doc_stage, survey_band
 
 # Leadership programmes (training_record.course) and who they are for (training_record.population): the
 # framework names operational managers and clinical staff.
@@ -142,7 +142,7 @@ def appraisal_policy_feedback_scope(view: EvidenceView) -> Result | None:
          kinds=("staff_process",),
          description="Share of audited appraisals in the last 12 months that used patient feedback")
 def appraisal_feedback_share_12m(view: EvidenceView) -> Result | None:
-    return process_share(view, "appraisal_with_patient_feedback", "audited appraisals used patient feedback")
+    return process_compliance(view, "appraisal_with_patient_feedback", "audited appraisals used patient feedback")
 
 
 @measure("appraisal.feedback_share_prev12m", type="number", unit="share", better="higher",
@@ -150,7 +150,7 @@ def appraisal_feedback_share_12m(view: EvidenceView) -> Result | None:
          description="Share of audited appraisals in the 12 months before the last 12 "
          "that used patient feedback")
 def appraisal_feedback_share_prev12m(view: EvidenceView) -> Result | None:
-    return process_share(view, "appraisal_with_patient_feedback",
+    return process_compliance(view, "appraisal_with_patient_feedback",
                          "audited appraisals in the previous 12 months used patient feedback",
                          ending_months_ago=12)
 
@@ -160,4 +160,4 @@ def appraisal_feedback_share_prev12m(view: EvidenceView) -> Result | None:
          description="Share of senior recruitment or assessment panels in the last 12 "
          "months with a patient member")
 def appraisal_panels_patient_share_12m(view: EvidenceView) -> Result | None:
-    return process_share(view, "recruitment_panel_patient_member", "senior panels had a patient member")
+    return process_compliance(view, "recruitment_panel_patient_member", "senior panels had a patient member")
