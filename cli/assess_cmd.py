@@ -7,18 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import actor, console, db_url, fail, library_errors, print_json
+from cli.common import actor, console, db_url, fail, library_errors, parse_date, print_json
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def _date(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"--as-of {value!r} is not a date (YYYY-MM-DD)")
+    return parse_date(value) or dt.date.today()
 
 
 def assess(

@@ -6,6 +6,7 @@ sqlmodel, pydantic or durable-rules.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
@@ -41,6 +42,16 @@ def actor() -> str:
     from pxrules.audit.chain import os_user
 
     return os_user()
+
+
+def parse_date(value: str | None, option: str = "--as-of") -> dt.date | None:
+    """An option's YYYY-MM-DD date (None when not given); a clear error otherwise."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} {value!r} is not a date (YYYY-MM-DD)")
 
 
 def print_json(data: Any) -> None:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import typer
 
-from cli.common import console, db_url, fail, library_errors, print_json
+from cli.common import console, db_url, library_errors, parse_date, print_json
 
 
 def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
     """Compute the due report and print it as JSON or two tables."""
-    day = None
-    if as_of is not None:
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    day = parse_date(as_of)
     with library_errors():
         from pxrules.due import evidence_due
 

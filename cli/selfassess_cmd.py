@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.common import actor, console, db_url, fail, library_errors, print_json
+from cli.common import actor, console, db_url, library_errors, parse_date, print_json
 
 app = typer.Typer(
     help="Self-assessments: write a template, import a filled-in file, export one back, list them.",
@@ -45,12 +44,7 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a filled-in self-assessment, all or nothing; each import is kept as a dated record."""
-    day = None
-    if as_of is not None:
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    day = parse_date(as_of)
     with library_errors():
         from pxrules.selfassess import summary
         from pxrules.selfassessing import import_self_assessment
