@@ -37,6 +37,10 @@ def demo(
             f"  {s['title']:<64} {s['suggested_mean']:.2f} / "
             + ("-" if s["self_mean"] is None else f"{s['self_mean']:.2f}")
         )
+    by_level = [sum(1 for v in data["scores"].values() if v == level) for level in range(6)]
+    echo("Suggested scores: " + ", ".join(f"{n} at {level}" for level, n in enumerate(by_level))
+         + f" (the report has each with its reasons and evidence; one by one: "
+         f"pxrules --db {data['database']} explain 12C --org {data['organisation']})")
     f = data["flags"]
     echo(
         f"Board vs evidence: {f['over-claim']} over-claims, {f['under-claim']} under-claims, "

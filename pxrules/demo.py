@@ -38,6 +38,7 @@ class DemoResult:
     assessments: list[str]
     sections: list[dict[str, Any]]
     flags: dict[str, int]
+    scores: dict[str, int]
     trend: dict[str, Any]
     complaints: dict[str, Any] | None
     skipped: list[str] = field(default_factory=list)
@@ -45,6 +46,7 @@ class DemoResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "organisation": DEMO_ORG,
             "folder": str(self.folder),
             "database": self.url,
             "report": str(self.report),
@@ -54,6 +56,7 @@ class DemoResult:
             "assessments": self.assessments,
             "sections": self.sections,
             "flags": self.flags,
+            "scores": self.scores,
             "trend": self.trend,
             "complaints_alongside": self.complaints,
             "skipped": self.skipped,
@@ -197,6 +200,7 @@ def run_demo(folder: Path | None = None) -> DemoResult:
         assessments=[d.isoformat() for d in DEMO_DATES],
         sections=[g.to_json() for g in result.sections],
         flags=dict(result.overall.flags),
+        scores={row.id: row.suggested for row in result.rows},
         trend={
             "dates": [a["as_of"] for a in history["assessments"]],
             "overall": history["overall"],
