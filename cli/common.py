@@ -16,6 +16,8 @@ from typing import Any, NoReturn
 
 import typer
 
+from cli import interpreter
+
 
 @dataclass
 class Settings:
@@ -30,7 +32,8 @@ SETTINGS = Settings()
 
 def db_url() -> str:
     """The store URL: --db, else $PXRULES_DB, else sqlite:///pxrules.db in the working directory."""
-    from pxrules.store.db import resolve_url
+    with interpreter.loading():
+        from pxrules.store.db import resolve_url
 
     return resolve_url(SETTINGS.db)
 

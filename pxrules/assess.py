@@ -12,9 +12,9 @@ from typing import Any, Literal
 from pxrules.conditions import Firing, Scalar
 from pxrules.evidence import Evidence
 from pxrules.framework import load_catalogue
-from pxrules.measures import EvidenceView, MeasureCache, MeasureValue, compute_measures
+from pxrules.measures import MEASURES, EvidenceView, MeasureCache, MeasureValue, compute_measures
 from pxrules.rulepack import RulePack, default_rulepack
-from pxrules.scoring import SubScore, score_sub_requirement
+from pxrules.scoring import FiredRules, SubScore, refire, score_sub_requirement
 
 Evaluator = Literal["durable", "reference"]
 
@@ -77,32 +77,52 @@ def _measures_used(pack: RulePack, sub: str | None = None) -> tuple[str, ...]:
     return found
 
 
-def _score_key(pack: RulePack, sub: str, evaluator: Evaluator, facts: Mapping[str, MeasureValue]) -> tuple[Any, ...]:
-    # A sub-requirement's score is a function of its rules (the pack hash) and the values of the measures
-    # its rules test: every fact it reads is among them. The value's type is part of the key because
-    # 1 == 1.0 == True in Python while their JSON differs.
-    present = tuple((m, type(facts[m].value), facts[m]) for m in _measures_used(pack, sub) if m in facts)
-    return (pack.hash, sub, evaluator, present)
+_SUB_KINDS: dict[tuple[str, int, str], tuple[str, ...]] = {}
+
+
+def _sub_kinds(pack: RulePack, sub: str) -> tuple[str, ...]:
+    """The evidence kinds a sub-requirement's measures read, sorted (worked out once per pack)."""
+    key = (pack.hash, len(pack.files), sub)
+    found = _SUB_KINDS.get(key)
+    if found is None:
+        found = _SUB_KINDS[key] = tuple(sorted({k for m in _measures_used(pack, sub) for k in MEASURES[m].kinds}))
+    return found
+
+
+def _score_key(pack: RulePack, sub: str, evaluator: Evaluator, view: EvidenceView) -> tuple[Any, ...]:
+    # A score is a function of its rules (the pack hash) and the values of the measures its rules test;
+    # each of those values is a function of (measure, org, date, the evidence of the kinds it reads), and the
+    # view's per-kind digests identify that evidence. So the digests of the kinds the sub-requirement's
+    # measures read stand for its measure values, without comparing the values (or their evidence lists).
+    return (pack.hash, sub, evaluator, view.org, view.as_of.isoformat(), view.fingerprint(_sub_kinds(pack, sub)))
 
 
 def score_facts(pack: RulePack, facts: Mapping[str, MeasureValue], evaluator: Evaluator = "durable",
                 only: Sequence[str] | None = None, cache: MeasureCache | None = None,
-                at: tuple[str, dt.date] | None = None) -> list[SubScore]:
+                view: EvidenceView | None = None) -> list[SubScore]:
     """Score sub-requirements (all, or `only`) from already-computed measure values.
 
-    With a `cache`, a sub-requirement whose measure values are all as they were when it was last scored
-    keeps that score (its rules are not even evaluated); the others are evaluated and scored as usual.
-    `at` is the (org, as_of) being assessed, passed on to the cache.
+    With a `cache` and the `view` the values were computed from, a sub-requirement whose evidence (of the
+    kinds its measures read) is as it was when it was last scored keeps that score (its rules are not even
+    evaluated); the others are evaluated and scored as usual.
     """
+    if cache is not None and view is None:
+        raise ValueError("score_facts: a cache needs the view the measure values were computed from")
     catalogue = load_catalogue(pack.root / "framework.yaml")
     subs = catalogue.sub_requirements if only is None else [catalogue.get(s) for s in only]
     known: dict[str, SubScore] = {}
     keys: dict[str, tuple[Any, ...]] = {}
-    if cache is not None:
+    at = None if view is None else (view.org, view.as_of)
+    if cache is not None and view is not None:
         for sub in subs:
-            keys[sub.id] = _score_key(pack, sub.id, evaluator, facts)
+            keys[sub.id] = _score_key(pack, sub.id, evaluator, view)
             found = cache.lookup_score(keys[sub.id], at)
-            if found is not None:
+            if isinstance(found, FiredRules):
+                # The stored cache keeps which rules fired: score those again, without evaluating the rules.
+                refired = refire(pack.for_sub(sub.id), found, facts)
+                if refired is not None:
+                    known[sub.id] = score_sub_requirement(sub, pack.for_sub(sub.id), refired, facts)
+            elif found is not None:
                 known[sub.id] = found
     todo = [s.id for s in subs if s.id not in known]
     firings = []
@@ -132,15 +152,20 @@ def assess(
     evaluator: Evaluator = "durable",
     cache: MeasureCache | None = None,
     hashes: Mapping[str, str] | None = None,
+    view: EvidenceView | None = None,
 ) -> AssessmentResult:
     """Assess one organisation on one date from its evidence (order of `evidence` never matters).
 
     `hashes` maps evidence ids to their content hashes when the caller already has them (the store keeps
-    each row's); items it does not name are hashed here.
+    each row's); items it does not name are hashed here. `view` is a view of the same (org, as_of,
+    evidence) the caller made already (an EvidenceTimeline's, say).
     """
     pack = pack or default_rulepack()
-    view = EvidenceView(org, as_of, evidence, hashes)
+    if view is None:
+        view = EvidenceView(org, as_of, evidence, hashes)
+    elif (view.org, view.as_of) != (org, as_of):
+        raise ValueError(f"assess: a view of {view.org} on {view.as_of} given for {org} on {as_of}")
     facts = compute_measures(org, as_of, evidence, names=_measures_used(pack), cache=cache, view=view)
-    scores = score_facts(pack, facts, evaluator, cache=cache, at=(org, as_of))
+    scores = score_facts(pack, facts, evaluator, cache=cache, view=view)
     used = sorted({i for v in facts.values() for i in v.evidence_ids})
     return AssessmentResult(org, as_of, pack.hash, pack.measures_hash, pack.catalogue_version, scores, used)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pxrules.assess import AssessmentResult, Evaluator, assess
 from pxrules.errors import NotFoundError
+from pxrules.gcpause import paused_gc
 from pxrules.measures import MeasureCache
 from pxrules.rulepack import RulePack, default_rulepack
 from pxrules.scoring import expand_firings
@@ -50,7 +51,7 @@ def run_assessment(
     cache). Give `cache` to use another cache instead (a StoredMeasureCache is loaded and saved as here).
     """
     pack = pack or default_rulepack()
-    with unit_of_work(url) as session:
+    with paused_gc(), unit_of_work(url) as session:
         mark = register_mark(session=session)
         evidence, hashes = load_evidence_hashed(org, session=session, mark=mark)
         if cache is None:

@@ -13,14 +13,18 @@ here ranks or compares organisations.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from multiprocessing.synchronize import Lock
 from typing import Any
 
 from pxrules.errors import PxRulesError, StoreError
+from pxrules.gcpause import paused_gc
 
 Progress = Callable[[int, int], None]
 _IN_CHUNK = 500
@@ -77,18 +81,23 @@ class BatchSummary:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(url: str, reuse: bool, by: str) -> None:
-    _WORKER.update(url=url, reuse=reuse, by=by)
+def _init_worker(url: str, reuse: bool, by: str, writing: Lock) -> None:
+    _WORKER.update(url=url, reuse=reuse, by=by, writing=writing)
+    # What the worker inherited (the parsed rule pack, the measure registry) lives for the whole batch:
+    # moved out of the collector's generations, later collections never walk it again.
+    gc.freeze()
 
 
-def _assess_org(org: str, dates: Sequence[dt.date], url: str, reuse: bool, by: str) -> _OrgDone:
+def _assess_org(org: str, dates: Sequence[dt.date], url: str, reuse: bool, by: str,
+                writing: AbstractContextManager[Any] | None = None) -> _OrgDone:
     """Load one organisation's evidence once, assess it on every date, and save all of it in one transaction."""
     from pxrules.assess import assess
     from pxrules.assessing import score_lines
+    from pxrules.measures.timeline import EvidenceTimeline
     from pxrules.rulepack import default_rulepack
     from pxrules.store.db import unit_of_work
     from pxrules.store.measure_cache import StoredMeasureCache, write_rows
-    from pxrules.store.records import save_assessment
+    from pxrules.store.records import NewAssessment, prepare_assessments, save_prepared
     from pxrules.store.repo import load_evidence_hashed, register_mark
 
     pack = default_rulepack()
@@ -101,20 +110,22 @@ def _assess_org(org: str, dates: Sequence[dt.date], url: str, reuse: bool, by: s
                 for day in dates:
                     cache.load(session, org, day)
         results = []
+        timeline = EvidenceTimeline(org, evidence, dates, hashes)
         for day in dates:
-            result = assess(org, day, evidence, pack=pack, cache=cache, hashes=hashes)
+            result = assess(org, day, evidence, pack=pack, cache=cache, hashes=hashes, view=timeline.view(day))
             payload = cache.payload(org, day) if cache.is_changed(org, day) else None
             results.append((result, {**result.to_json(), "register": mark}, payload))
             cache.forget(org, day)
-        ids: list[int] = []
         with unit_of_work(url) as session:
-            for result, data, _ in results:
-                record = save_assessment(
-                    session=session, org=org, as_of=result.as_of, rules_hash=result.rules_hash,
-                    catalogue_version=result.catalogue_version, evidence_ids=result.evidence_ids, result=data,
-                    scores=score_lines(result), by=by)
-                ids.append(record.id)
-            write_rows(session, [(org, r.as_of, p) for r, _, p in results if p is not None])
+            prepared = prepare_assessments(session=session, by=by, assessments=[
+                NewAssessment(org, r.as_of, r.rules_hash, r.catalogue_version, r.evidence_ids, data, score_lines(r))
+                for r, data, _ in results])
+            # The batch's workers take turns to write through `writing`, which wakes the next one the moment
+            # it is free, rather than all meeting the store's lock and sleeping in its busy-wait back-off.
+            with writing or nullcontext():
+                ids = save_prepared(session=session, prepared=prepared, by=by)
+                write_rows(session, [(org, r.as_of, p) for r, _, p in results if p is not None])
+                session.commit()
     except PxRulesError as exc:
         return _OrgDone(org, [], cache.hits, cache.misses, error=str(exc))
     return _OrgDone(org, ids, cache.hits, cache.misses)
@@ -122,7 +133,8 @@ def _assess_org(org: str, dates: Sequence[dt.date], url: str, reuse: bool, by: s
 
 def _worker_task(task: tuple[str, Sequence[dt.date]]) -> _OrgDone:
     org, dates = task
-    return _assess_org(org, dates, _WORKER["url"], _WORKER["reuse"], _WORKER["by"])
+    with paused_gc():
+        return _assess_org(org, dates, _WORKER["url"], _WORKER["reuse"], _WORKER["by"], _WORKER["writing"])
 
 
 # -- parent side ------------------------------------------------------------------------------------------
@@ -159,7 +171,9 @@ def _results(tasks: Sequence[tuple[str, Sequence[dt.date]]], url: str, jobs: int
              reuse: bool, by: str) -> Iterator[_OrgDone]:
     if jobs == 1 or len(tasks) <= 1:
         for org, dates in tasks:
-            yield _assess_org(org, dates, url, reuse, by)
+            with paused_gc():
+                done = _assess_org(org, dates, url, reuse, by)
+            yield done
         return
     from pxrules.rulepack import default_rulepack
     from pxrules.store.db import dispose_engines
@@ -167,7 +181,7 @@ def _results(tasks: Sequence[tuple[str, Sequence[dt.date]]], url: str, jobs: int
     default_rulepack()  # parsed once here, inherited by every worker
     dispose_engines()  # no pooled database connection may cross the fork
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(url, reuse, by)) as pool:
+    with context.Pool(jobs, initializer=_init_worker, initargs=(url, reuse, by, context.Lock())) as pool:
         yield from pool.imap_unordered(_worker_task, tasks, chunksize=1)
 
 

@@ -11,10 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pxrules import yamlcache
 from pxrules.errors import CatalogueError, NotFoundError
-from pxrules.yamlfast import safe_load
+from pxrules.yamlfast import yaml_error
 
 CQC_KEY_QUESTIONS: tuple[str, ...] = ("safe", "effective", "caring", "responsive", "well-led")
 
@@ -170,8 +169,8 @@ def _load(path: Path) -> Catalogue:
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot read the framework catalogue: {exc.strerror or exc}") from exc
     try:
-        data = safe_load(raw)
-    except yaml.YAMLError as exc:
+        data = yamlcache.shared().load(raw)
+    except yaml_error() as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
@@ -322,6 +321,8 @@ class _Builder:
 
 def _line_of(raw: bytes, loc: Location) -> int | None:
     """1-based line of the YAML node at `loc` (composed only when reporting an error)."""
+    import yaml
+
     try:
         node: Any = yaml.compose(raw, Loader=yaml.SafeLoader)
     except yaml.YAMLError:

@@ -16,14 +16,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pxrules import yamlcache
 from pxrules.conditions import CompiledRule, Condition, Scalar, normalise
 from pxrules.errors import RuleError
 from pxrules.framework import load_catalogue
 from pxrules.measures import MEASURES, MeasureSpec
 from pxrules.paths import rules_dir
-from pxrules.yamlfast import safe_load
+from pxrules.yamlfast import yaml_error
 
 OPS = ("eq", "neq", "gt", "gte", "lt", "lte")
 LEVELS = (1, 2, 3, 4, 5)
@@ -191,11 +190,11 @@ def _parse_conditions(where: str, when: Any) -> tuple[Condition, ...]:
     return tuple(sorted(out, key=lambda c: (c.measure, c.op, str(c.value))))
 
 
-def _load_file(path: Path, known_subs: set[str], root: Path) -> RuleFile:
+def _load_file(path: Path, known_subs: set[str], root: Path, parsed: yamlcache.YamlCache) -> RuleFile:
     rel = path.relative_to(root)
     try:
-        data = safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        data = parsed.load(path.read_text(encoding="utf-8"))
+    except (yaml_error(), UnicodeDecodeError, RecursionError) as exc:
         raise RuleError(f"{rel}: not valid YAML: {exc}") from exc
     if not isinstance(data, Mapping):
         raise RuleError(f"{rel}: expected a mapping with sub_requirement and levels")
@@ -279,16 +278,20 @@ def load_rulepack(root: Path | None = None, *, subdir: str | None = None) -> Rul
     never used for stored assessments.
     """
     root = (root or rules_dir()).resolve()
-    catalogue = load_catalogue(root / "framework.yaml")
-    known = {s.id for s in catalogue.sub_requirements}
-    files: dict[str, RuleFile] = {}
-    paths = rule_files(root / subdir if subdir else root)
-    for path in paths:
-        rf = _load_file(path, known, root)
-        if rf.sub_requirement in files:
-            raise RuleError(f"{path.relative_to(root)}: {rf.sub_requirement} already has rules in "
-                            f"{files[rf.sub_requirement].path.relative_to(root)}")
-        files[rf.sub_requirement] = rf
+    parsed = yamlcache.shared()
+    try:
+        catalogue = load_catalogue(root / "framework.yaml")
+        known = {s.id for s in catalogue.sub_requirements}
+        files: dict[str, RuleFile] = {}
+        paths = rule_files(root / subdir if subdir else root)
+        for path in paths:
+            rf = _load_file(path, known, root, parsed)
+            if rf.sub_requirement in files:
+                raise RuleError(f"{path.relative_to(root)}: {rf.sub_requirement} already has rules in "
+                                f"{files[rf.sub_requirement].path.relative_to(root)}")
+            files[rf.sub_requirement] = rf
+    finally:
+        parsed.save()
     missing = [s.id for s in catalogue.sub_requirements if s.id not in files]
     if missing and subdir is None:
         raise RuleError(f"{root.name}/: no rule file for {', '.join(missing)}")

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pxrules.conditions import CompiledRule, Condition, Firing, holds
+from pxrules.conditions import CompiledRule, Condition, Firing, holds, normalise, sort_key
 from pxrules.framework import SubRequirement
 from pxrules.measures import MEASURES, MeasureValue
 from pxrules.rulepack import RuleFile
@@ -17,15 +17,24 @@ _OP_WORDS = {"eq": "=", "neq": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte":
 
 @dataclass(frozen=True)
 class FiringRecord:
-    """One rule that held: its level, the facts it matched and the evidence behind them."""
+    """One rule that held: its level, the facts it matched and the evidence behind them.
+
+    `sources` holds the evidence id lists of the matched measures; `evidence_ids` (their sorted union) is
+    worked out when asked for, as most firings' evidence is never looked at on its own (a score's evidence
+    is its winning firings').
+    """
 
     rule_id: str
     level: int
     effective_level: int
     because: str
     matched: list[dict[str, Any]]
-    evidence_ids: list[str]
+    sources: tuple[Sequence[str], ...]
     attestation_only: bool
+
+    @property
+    def evidence_ids(self) -> list[str]:
+        return sorted({i for ids in self.sources for i in ids})
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,30 @@ class SubScore:
         }
 
 
+@dataclass(frozen=True)
+class FiredRules:
+    """A score as the stored measure cache keeps it: which rules fired (the rest follows from the measure
+    values and the rule pack its key names; see assess.score_facts)."""
+
+    rule_ids: tuple[str, ...]
+
+
+def refire(rule_file: RuleFile, fired: FiredRules, facts: Mapping[str, MeasureValue]) -> list[Firing] | None:
+    """The firings of `fired`'s rules on `facts`, as an evaluator gives them; None when one of them is not in
+    `rule_file` or reads a measure `facts` lacks (then the score is worked out afresh). Whether the rules
+    hold is not tested again: the cache key (rules hash, and the evidence of every kind the measures read)
+    guarantees the same facts as when they fired."""
+    _, by_id, measures_of = _file_info(rule_file)
+    firings = []
+    for rule_id in fired.rule_ids:
+        rule = by_id.get(rule_id)
+        if rule is None or not all(m in facts for m in measures_of[rule_id]):
+            return None
+        matched = tuple((m, normalise(facts[m].value)) for m in measures_of[rule_id])
+        firings.append(Firing(rule.sub_requirement, rule.rule_id, rule.level, matched))
+    return sorted(firings, key=sort_key)
+
+
 def expand_firings(score: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A stored score's firings in the long form `explain` shows: each matched measure with its value and
     detail, and the evidence ids behind the firing. Scores stored before the compact form pass through."""
@@ -127,18 +160,26 @@ def subscore_from_json(data: Mapping[str, Any]) -> SubScore:
     """The SubScore whose to_json() gave `data` (JSON keeps bool, int, float and str apart, so
     subscore_from_json(json.loads(json.dumps(s.to_json()))).to_json() == s.to_json())."""
     nxt = data["next_level"]
+    measures = {name: {"value": m["value"], "evidence": m["evidence"], "detail": m["detail"]}
+                for name, m in data["measures"].items()}
+    firings = []
+    for f in data["firings"]:
+        if f["matched"] and isinstance(f["matched"][0], dict):  # the long form, stored before the compact one
+            matched, sources = f["matched"], (f["evidence_ids"],)
+        else:
+            matched = [{"measure": n, "value": measures[n]["value"], "detail": measures[n]["detail"]}
+                       for n in f["matched"]]
+            sources = tuple(measures[n]["evidence"] for n in f["matched"])
+        firings.append(FiringRecord(f["rule_id"], f["level"], f["effective_level"], f["because"], matched,
+                                    sources, f["attestation_only"]))
     return SubScore(
         id=data["id"], suggested=data["suggested"], raw_level=data["raw_level"], because=list(data["because"]),
-        firings=[FiringRecord(f["rule_id"], f["level"], f["effective_level"], f["because"], f["matched"],
-                              f["evidence_ids"], f["attestation_only"]) for f in expand_firings(data)],
-        evidence_ids=list(data["evidence"]), caps=list(data["caps"]),
+        firings=firings, evidence_ids=list(data["evidence"]), caps=list(data["caps"]),
         next_level=None if nxt is None else NextLevel(
             nxt["level"], nxt["rule_id"], nxt["because"],
             [Unmet(u["measure"], u["op"], u["threshold"], u["current"], u["detail"]) for u in nxt["unmet"]],
             nxt["needs_measured_evidence"]),
-        no_evidence=data["no_evidence"], supporting_kinds=list(data["supporting_kinds"]),
-        measures={name: {"value": m["value"], "evidence": list(m["evidence"]), "detail": m["detail"]}
-                  for name, m in data["measures"].items()},
+        no_evidence=data["no_evidence"], supporting_kinds=list(data["supporting_kinds"]), measures=measures,
     )
 
 
@@ -169,6 +210,20 @@ def _next_level(rules: Sequence[CompiledRule], level: int, facts: Mapping[str, M
     return NextLevel(level, best[2].rule_id, best[2].because, best[3])
 
 
+_FILE_INFO: dict[int, tuple[RuleFile, tuple[str, ...], dict[str, CompiledRule], dict[str, tuple[str, ...]]]] = {}
+
+
+def _file_info(rule_file: RuleFile) -> tuple[tuple[str, ...], dict[str, CompiledRule], dict[str, tuple[str, ...]]]:
+    """(measures its rules test, sorted; its rules by id; each rule's measures) of a rule file, worked out
+    once per file object."""
+    found = _FILE_INFO.get(id(rule_file))
+    if found is None or found[0] is not rule_file:
+        used = tuple(sorted({c.measure for r in rule_file.rules for c in r.conditions}))
+        found = _FILE_INFO[id(rule_file)] = (rule_file, used, {r.rule_id: r for r in rule_file.rules},
+                                             {r.rule_id: r.measures for r in rule_file.rules})
+    return found[1], found[2], found[3]
+
+
 def score_sub_requirement(
     sub: SubRequirement,
     rule_file: RuleFile,
@@ -176,9 +231,8 @@ def score_sub_requirement(
     facts: Mapping[str, MeasureValue],
 ) -> SubScore:
     """Apply the highest-level-then-caps policy to one sub-requirement's firings."""
-    used = {c.measure for r in rule_file.rules for c in r.conditions}
-    present = {m: facts[m] for m in sorted(used) if m in facts}
-    by_id = {r.rule_id: r for r in rule_file.rules}
+    used, by_id, _ = _file_info(rule_file)
+    present = {m: facts[m] for m in used if m in facts}
     records: list[FiringRecord] = []
     for f in firings:
         values = [facts[m] for m, _ in f.matched]
@@ -187,7 +241,7 @@ def score_sub_requirement(
         records.append(FiringRecord(
             f.rule_id, f.level, effective, by_id[f.rule_id].because,
             [{"measure": v.name, "value": v.value, "detail": v.detail} for v in values],
-            sorted({i for v in values for i in v.evidence_ids}), attest_only))
+            tuple(v.evidence_ids for v in values), attest_only))
     raw = max((r.level for r in records), default=0)
     suggested = max((r.effective_level for r in records), default=0)
     winners = [r for r in records if r.effective_level == suggested and suggested > 0]
@@ -210,14 +264,12 @@ def score_sub_requirement(
     nxt = _next_level(rule_file.rules, suggested + 1, facts) if suggested < 5 else None
     if nxt is not None and raw > suggested:
         nxt = NextLevel(nxt.level, nxt.rule_id, nxt.because, nxt.unmet, needs_measured_evidence=True)
-    evidence = sorted({i for w in winners for i in w.evidence_ids}) if winners else \
-        sorted({i for m in present.values() for i in m.evidence_ids})
+    sources = [ids for w in winners for ids in w.sources] if winners else [m.evidence_ids for m in present.values()]
     return SubScore(
         id=sub.id, suggested=suggested, raw_level=raw, because=because,
-        firings=sorted(records, key=lambda r: (r.level, r.rule_id)), evidence_ids=evidence, caps=caps,
-        next_level=nxt, no_evidence=no_evidence, supporting_kinds=list(sub.evidence_kinds),
-        measures={m: {"value": v.value, "evidence": list(v.evidence_ids), "detail": v.detail}
-                  for m, v in present.items()},
+        firings=sorted(records, key=lambda r: (r.level, r.rule_id)), evidence_ids=sorted(set().union(*sources)),
+        caps=caps, next_level=nxt, no_evidence=no_evidence, supporting_kinds=list(sub.evidence_kinds),
+        measures={m: {"value": v.value, "evidence": v.evidence_ids, "detail": v.detail} for m, v in present.items()},
     )
 
 

@@ -160,6 +160,9 @@ def test_score_json_is_what_asdict_gives(demo: list[Any]) -> None:
     for day in (dt.date(2025, 3, 31), dt.date(2026, 9, 30)):
         for score in assess(ORG, day, demo).scores:
             full = dataclasses.asdict(score)
+            for f, record in zip(full["firings"], score.firings, strict=True):
+                f["evidence_ids"] = record.evidence_ids  # a property over the matched measures' evidence
+                del f["sources"]
             if score.next_level is not None:
                 full["next_level"]["sentences"] = [u.sentence() for u in score.next_level.unmet]
             stored = json.loads(json.dumps(score.to_json()))
@@ -170,3 +173,26 @@ def test_score_json_is_what_asdict_gives(demo: list[Any]) -> None:
                 del f["evidence_ids"]
             compact["evidence"] = full["evidence_ids"]
             assert stored == json.loads(json.dumps(compact)), score.id
+
+
+def test_fired_rules_score_again_exactly_or_not_at_all(demo: list[Any]) -> None:
+    from pxrules.assess import evaluate
+    from pxrules.framework import load_catalogue
+    from pxrules.measures import compute_measures
+    from pxrules.scoring import FiredRules, refire, score_sub_requirement
+
+    pack = default_rulepack()
+    facts = compute_measures(ORG, AS_OF, demo, names=pack.measures_used())
+    firings = evaluate(pack, {k: v.value for k, v in facts.items()}, "reference")
+    for sub in ("1A", "12C", "22B"):
+        fired = [f for f in firings if f.sub_requirement == sub]
+        assert fired, sub
+        rule_file = pack.for_sub(sub)
+        again = refire(rule_file, FiredRules(tuple(f.rule_id for f in reversed(fired))), facts)
+        assert again == fired
+        assert refire(rule_file, FiredRules(("no-such-rule",)), facts) is None
+        lacking = {k: v for k, v in facts.items() if k != fired[0].matched[0][0]}
+        assert refire(rule_file, FiredRules((fired[0].rule_id,)), lacking) is None
+        catalogue_sub = load_catalogue().get(sub)
+        assert score_sub_requirement(catalogue_sub, rule_file, again, facts) == \
+            score_sub_requirement(catalogue_sub, rule_file, fired, facts)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlmodel import Session
 
+from pxrules.canonical import canonical_text
 from pxrules.errors import AuditError
 from pxrules.store.tables import UtcDateTime
 
@@ -85,7 +85,7 @@ LABELS = {
 
 def canonical(data: Any) -> str:
     """Sorted, compact JSON: the only form anything in the audit trail is hashed in."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return canonical_text(data)
 
 
 def sha256_hex(text: str) -> str:

@@ -9,7 +9,7 @@ from pxrules.evidence import Evidence
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.improvement import QiProject
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import pct, processes, share_result
+from pxrules.measures.common import current_projects, documents, pct, processes, share_result
 from pxrules.measures.core import EvidenceView, Result, measure, months_before
 
 # Feedback strands an integrated report can bring together (document.contents flags "source.<strand>").
@@ -83,12 +83,15 @@ def issued_docs(view: EvidenceView, *doc_types: str, ending_months_ago: int = 0)
     Reports are windowed by the day they were issued, not the period they cover: a quarterly report on
     January-March presented in April belongs to April, so four quarterly reports fall in any 12 months.
     """
-    stop = months_before(view.as_of, ending_months_ago)
-    start = months_before(stop, 12)
-    pool = view.ever("document") if ending_months_ago else view.of("document")
-    docs = [d for d in pool if isinstance(d, Document) and d.doc_type in doc_types and d.status != "draft"
-            and start < _issue_date(d) <= stop]
-    return sorted(docs, key=lambda d: (_issue_date(d), d.id))
+    def compute() -> list[Document]:
+        stop = months_before(view.as_of, ending_months_ago)
+        start = months_before(stop, 12)
+        docs = [d for d in documents(view, *doc_types, ever=bool(ending_months_ago))
+                if d.status != "draft" and start < _issue_date(d) <= stop]
+        return sorted(docs, key=lambda d: (_issue_date(d), d.id))
+
+    # A count, the latest report's contents and its analysis all read the same reports.
+    return list(view.memo(("issued_docs", doc_types, ending_months_ago), compute))
 
 
 def compliance(view: EvidenceView, process: str, what: str, *, ending_months_ago: int = 0) -> Result | None:
@@ -113,7 +116,7 @@ def counted(found: Sequence[Evidence], pool: Sequence[Evidence], what: str) -> R
 
 def qi_projects(view: EvidenceView, test: Callable[[QiProject], bool] = lambda q: True) -> list[QiProject]:
     """Current QI projects (ended within 24 months, or still running) passing `test`."""
-    return [q for q in view.of("qi_project") if isinstance(q, QiProject) and test(q)]
+    return [q for q in current_projects(view) if test(q)]
 
 
 def impact(view: EvidenceView, test: Callable[[QiProject], bool], what: str) -> Result | None:
@@ -231,9 +234,7 @@ def px_analysts_in_post(view: EvidenceView) -> Result | None:
 
 
 def _dashboard(view: EvidenceView) -> Document | None:
-    boards = [d for d in view.of("document")
-              if isinstance(d, Document) and d.doc_type == "px_dashboard" and d.status == "approved"
-              and issued(d, view)]
+    boards = [d for d in documents(view, "px_dashboard") if d.status == "approved" and issued(d, view)]
     return boards[-1] if boards else None
 
 
@@ -284,8 +285,8 @@ def feedback_qi_projects_12m(view: EvidenceView) -> Result | None:
 
 
 def _board(view: EvidenceView, ending_months_ago: int = 0) -> list[BoardMeeting]:
-    return [m for m in view.within("board_meeting", 12, ending_months_ago=ending_months_ago)
-            if isinstance(m, BoardMeeting) and m.body == "board"]
+    return view.select_within("board_meeting", BoardMeeting, "body", ("board",), 12,
+                              ending_months_ago=ending_months_ago)
 
 
 @measure("triangulation.px_reported_share_12m", type="number", unit="share", better="higher",
@@ -312,8 +313,7 @@ def board_share_prev12m(view: EvidenceView) -> Result | None:
 
 
 def _quality_meetings(view: EvidenceView) -> list[BoardMeeting]:
-    return [m for m in view.within("board_meeting", 12)
-            if isinstance(m, BoardMeeting) and m.body in ("board", "quality_committee")]
+    return view.select_within("board_meeting", BoardMeeting, "body", ("board", "quality_committee"), 12)
 
 
 @measure("triangulation.reports_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),

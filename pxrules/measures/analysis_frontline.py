@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pxrules.evidence.feedback import FeedbackChannel
-from pxrules.evidence.governance import Document
 from pxrules.measures.analysis import (
     FEEDBACK_ORIGINS,
     counted,
@@ -12,7 +11,7 @@ from pxrules.measures.analysis import (
     issued_docs,
     qi_projects,
 )
-from pxrules.measures.common import pct, processes, share_result, survey_position
+from pxrules.measures.common import documents, pct, processes, share_result, survey_position
 from pxrules.measures.core import EvidenceView, Result, measure, months_before
 
 # The audited-process shares these sub-requirements also read (warning.spc_ward_share_*,
@@ -26,8 +25,7 @@ from pxrules.measures.core import EvidenceView, Result, measure, months_before
 @measure("warning.procedure_drafted", type="boolean", better="true", kinds=("document",),
          description="An early-warning procedure for patient experience data exists (draft or approved)")
 def procedure_drafted(view: EvidenceView) -> Result | None:
-    docs = [d for d in view.of("document")
-            if isinstance(d, Document) and d.doc_type == "early_warning_procedure" and issued(d, view)]
+    docs = [d for d in documents(view, "early_warning_procedure") if issued(d, view)]
     if not docs:
         return None
     return Result(True, [docs[-1]], f"{docs[-1].title} ({docs[-1].status})")
@@ -92,6 +90,10 @@ def variation_reduced(view: EvidenceView) -> Result | None:
 
 def _channels(view: EvidenceView, ending_months_ago: int = 0) -> list[FeedbackChannel]:
     """The latest record of each live feedback channel in the window."""
+    return list(view.memo(("frontline_channels", ending_months_ago), lambda: _live_channels(view, ending_months_ago)))
+
+
+def _live_channels(view: EvidenceView, ending_months_ago: int) -> list[FeedbackChannel]:
     latest: dict[str, FeedbackChannel] = {}
     for c in view.within("feedback_channel", 12, ending_months_ago=ending_months_ago):
         if isinstance(c, FeedbackChannel):

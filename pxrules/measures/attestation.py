@@ -19,10 +19,22 @@ SUB_REQUIREMENT_IDS: tuple[str, ...] = (
 DEFAULT_ATTESTED_LEVEL = 2
 
 
+def _by_sub_requirement(view: EvidenceView) -> dict[str, list[Attestation]]:
+    """Current attestations by each sub-requirement they name, in view order (read once for all 57)."""
+    def compute() -> dict[str, list[Attestation]]:
+        found: dict[str, list[Attestation]] = {}
+        for a in view.of("attestation"):
+            if isinstance(a, Attestation):
+                for sub in dict.fromkeys(a.sub_requirements):
+                    found.setdefault(sub, []).append(a)
+        return found
+
+    return view.memo("attestations_by_sub_requirement", compute)
+
+
 def _attested(sub_requirement: str) -> Callable[[EvidenceView], Result | None]:
     def compute(view: EvidenceView) -> Result | None:
-        items = [a for a in view.of("attestation")
-                 if isinstance(a, Attestation) and sub_requirement in a.sub_requirements]
+        items = list(_by_sub_requirement(view).get(sub_requirement, ()))
         if not items:
             return None
         best = max(items, key=lambda a: (a.claimed_level if a.claimed_level is not None

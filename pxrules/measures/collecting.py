@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
 
 from pxrules.evidence.feedback import Benchmark, FftMonthly
 from pxrules.measures.common import pct
@@ -75,6 +76,30 @@ def trust_rows(items: Iterable[object]) -> dict[tuple[str, int], FftMonthly]:
     return rows
 
 
+# A trust-level return with what windows select it by: (period start, period end, month, setting, row).
+TrustReturn = tuple[dt.date, dt.date, int, str, FftMonthly]
+_MONTH = itemgetter(2)
+
+
+def trust_returns(view: EvidenceView, lapsed: bool) -> list[TrustReturn]:
+    """The trust-level returns among the current (or, if `lapsed`, all) FFT items, in view order.
+
+    Read once per view: windows, completeness and participation all filter these, and reading fields
+    of evidence items costs more than the filtering.
+    """
+    def compute() -> list[TrustReturn]:
+        pool = view.ever("fft_monthly") if lapsed else view.of("fft_monthly")
+        found: list[TrustReturn] = []
+        for r in pool:
+            if isinstance(r, FftMonthly) and r.level == "trust":
+                start = r.period_start
+                # (r.end and month_index(start), spelled out: this runs for every return a view holds)
+                found.append((start, r.period_end or start, start.year * 12 + start.month - 1, r.setting, r))
+        return found
+
+    return view.memo(("fft_trust_returns", lapsed), compute)
+
+
 def fft_window(
     view: EvidenceView, months: int, ending_months_ago: int = 0
 ) -> dict[tuple[str, int], FftMonthly]:
@@ -85,8 +110,9 @@ def fft_window(
     """
     def compute() -> dict[tuple[str, int], FftMonthly]:
         top = month_index(view.as_of) - ending_months_ago
-        pool = view.ever("fft_monthly") if ending_months_ago else view.of("fft_monthly")
-        return trust_rows(r for r in pool if top - months < month_index(r.period_start) <= top)
+        # As trust_rows keeps them: keyed by (setting, month), the last in view order wins.
+        return {(setting, month): row for _, _, month, setting, row in trust_returns(view, bool(ending_months_ago))
+                if top - months < month <= top}
 
     # Dozens of measures read the same windows: each is worked out once per view (a copy is handed out).
     return dict(view.memo(("fft_window", months, ending_months_ago), compute))
@@ -96,7 +122,8 @@ def fft_window(
 
 
 def national_rates(view: EvidenceView) -> dict[tuple[str, int], Benchmark]:
-    """England FFT response-rate benchmarks keyed by (setting, month); lapsed ones count for past months."""
+    """England FFT response-rate benchmarks keyed by (setting, month); lapsed ones count for past months.
+    Worked out once per view, which keeps what it returns: callers must not change it."""
 
     def compute() -> dict[tuple[str, int], Benchmark]:
         found: dict[tuple[str, int], Benchmark] = {}
@@ -108,7 +135,7 @@ def national_rates(view: EvidenceView) -> dict[tuple[str, int], Benchmark]:
                 found[key] = b
         return found
 
-    return dict(view.memo("national_rates", compute))
+    return view.memo("national_rates", compute)
 
 
 def rate_of(b: Benchmark) -> float:
@@ -116,9 +143,9 @@ def rate_of(b: Benchmark) -> float:
     return b.value / 100 if b.unit == "percent" else b.value
 
 
-@dataclass(frozen=True)
-class RatePair:
-    """One setting in one month: the trust's response rate beside England's."""
+class RatePair(NamedTuple):
+    """One setting in one month: the trust's response rate beside England's (a named tuple: a view makes
+    hundreds, and a frozen dataclass costs three times as much to make)."""
 
     setting: str
     month: int
@@ -138,6 +165,26 @@ class RatePair:
         )
 
 
+def _compare(view: EvidenceView, setting: str, month: int, row: FftMonthly) -> RatePair | str:
+    """One return beside England's rate, or why it cannot be: no_eligible, suppressed or no_benchmark."""
+    if not row.eligible:
+        return "no_eligible"
+    rate = row.response_rate
+    if rate is None:
+        return "suppressed"
+    bench = national_rates(view).get((setting, month))
+    if bench is None:
+        return "no_benchmark"
+    return RatePair(setting, month, rate, rate_of(bench), row, bench)
+
+
+def _compared(view: EvidenceView, months: int,
+              ending_months_ago: int) -> dict[tuple[str, int], tuple[FftMonthly, RatePair | str]]:
+    """_compare for every return of a window, by (setting, month), with the return compared."""
+    return view.memo(("fft_compared", months, ending_months_ago), lambda: {
+        key: (row, _compare(view, *key, row)) for key, row in fft_window(view, months, ending_months_ago).items()})
+
+
 def _listed(what: str, keys: Sequence[tuple[str, int]]) -> list[str]:
     if not keys:
         return []
@@ -150,21 +197,29 @@ def rate_pairs(
     view: EvidenceView, months: int, ending_months_ago: int = 0
 ) -> tuple[list[RatePair], list[str]]:
     """Comparable (setting, month) pairs in the window, and why the other returns could not be compared."""
-    national = national_rates(view)
+    pairs, notes = view.memo(("fft_rate_pairs", months, ending_months_ago),
+                             lambda: _rate_pairs(view, months, ending_months_ago))
+    return list(pairs), list(notes)
+
+
+def _rate_pairs(view: EvidenceView, months: int, ending_months_ago: int) -> tuple[list[RatePair], list[str]]:
     pairs: list[RatePair] = []
     no_eligible: set[str] = set()
     suppressed: list[tuple[str, int]] = []
     no_benchmark: list[tuple[str, int]] = []
+    # Shorter windows hold the same returns as the 12 months they fall in: each is compared once.
+    compared = _compared(view, max(months, 12), ending_months_ago)
     for (setting, month), row in sorted(fft_window(view, months, ending_months_ago).items()):
-        if not row.eligible:  # settings such as maternity and outpatients report no eligible patients
+        known = compared.get((setting, month))
+        found = known[1] if known is not None and known[0] is row else _compare(view, setting, month, row)
+        if isinstance(found, RatePair):
+            pairs.append(found)
+        elif found == "no_eligible":  # settings such as maternity and outpatients report no eligible patients
             no_eligible.add(setting)
-        elif row.response_rate is None:  # a suppressed count is "not reported", never zero
+        elif found == "suppressed":  # a suppressed count is "not reported", never zero
             suppressed.append((setting, month))
-        elif (setting, month) not in national:
-            no_benchmark.append((setting, month))
         else:
-            bench = national[(setting, month)]
-            pairs.append(RatePair(setting, month, row.response_rate, rate_of(bench), row, bench))
+            no_benchmark.append((setting, month))
     notes = _listed("responses not reported (suppressed)", suppressed)
     notes += _listed("no national figure yet", no_benchmark)
     if no_eligible:
@@ -292,16 +347,20 @@ def returns_12m(view: EvidenceView) -> Result | None:
 def _completeness(view: EvidenceView, ending_months_ago: int) -> Result | None:
     """Returns made / (settings the trust runs x 12) over the 12 months to the latest expected month."""
     as_of = months_before(view.as_of, ending_months_ago)
-    rows = trust_rows(r for r in view.ever("fft_monthly") if r.period_start <= as_of)
-    if not rows:
+    returns = trust_returns(view, True)
+    if ending_months_ago:  # (the view holds only returns begun by its own date)
+        returns = [r for r in returns if r[0] <= as_of]
+    if not returns:
         return None
-    reported = [m for _, m in rows if m <= month_index(as_of)]
-    end = max([*reported, month_index(as_of) - FFT_LAG_MONTHS])
-    run = sorted({s for s, m in rows if end - 24 < m <= end})
+    # A return begun by as_of is for the as-of month or an earlier one, so every such return is reported.
+    end = max(max(map(_MONTH, returns)), month_index(as_of) - FFT_LAG_MONTHS)
+    # As trust_rows keeps them (the last in view order wins), for the 24 months that say which settings run.
+    rows = {(setting, month): row for _, _, month, setting, row in returns if end - 24 < month <= end}
+    run = sorted({s for s, _ in rows})
     if not run:
         return None
     window = range(end - 11, end + 1)
-    made = {(s, m): r for (s, m), r in rows.items() if m in window and s in run}
+    made = {(s, m): r for (s, m), r in rows.items() if m in window}
     gaps = [f"{label(s)} {month_name(m)}" for s in run for m in window if (s, m) not in made]
     share = len(made) / (len(run) * 12)
     detail = (

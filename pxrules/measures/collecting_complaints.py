@@ -10,9 +10,8 @@ from collections.abc import Sequence
 
 from pxrules.evidence.complaints import ComplaintsPeriod
 from pxrules.evidence.governance import BoardMeeting, Document
-from pxrules.evidence.workforce import StaffProcess
 from pxrules.measures.collecting_modes import latest_channels
-from pxrules.measures.common import best_document, documents, pct
+from pxrules.measures.common import best_document, documents, pct, processes
 from pxrules.measures.core import EvidenceView, Result, measure
 
 COMPLAINT_CHANNELS = frozenset(
@@ -36,11 +35,14 @@ def register_periods(
 ) -> list[ComplaintsPeriod]:
     """Register periods ending in the window; a period inside another (a quarter of a year) is dropped so
     nothing is counted twice, and of two records of the same period the later one counts."""
-    items = [
-        c
-        for c in view.within("complaints_period", months, ending_months_ago=ending_months_ago)
-        if isinstance(c, ComplaintsPeriod) and c.source_type == source
-    ]
+    # Two dozen handling rates read the same periods: worked out once per view.
+    return list(view.memo(("register_periods", months, ending_months_ago, source),
+                          lambda: _register_periods(view, months, ending_months_ago, source)))
+
+
+def _register_periods(view: EvidenceView, months: int, ending_months_ago: int, source: str) -> list[ComplaintsPeriod]:
+    items = view.select_within("complaints_period", ComplaintsPeriod, "source_type", (source,), months,
+                               ending_months_ago=ending_months_ago)
     spans = {(c.period_start, c.end) for c in items}
     outer = [
         c
@@ -290,10 +292,8 @@ def audit_share(
     """compliant / population over audits of `process` ending in a 12-month window (optionally one area)."""
     audits = [
         p
-        for p in view.within("staff_process", 12, ending_months_ago=ending_months_ago)
-        if isinstance(p, StaffProcess)
-        and p.process == process
-        and p.population
+        for p in processes(view, process, ending_months_ago=ending_months_ago)
+        if p.population
         and p.compliant is not None
         and (area_contains is None or area_contains in (p.area or "").lower())
     ]

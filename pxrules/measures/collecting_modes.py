@@ -11,7 +11,7 @@ from pxrules.measures.collecting import (
     SURVEY_FOR_SETTING,
     fft_window,
     label,
-    trust_rows,
+    trust_returns,
 )
 from pxrules.measures.common import best_document, pct
 from pxrules.measures.core import EvidenceView, Result, measure, months_before
@@ -32,9 +32,8 @@ def npsp_participation(view: EvidenceView) -> Result | None:
     for q in view.ever("survey_question"):
         if isinstance(q, SurveyQuestion) and q.survey.startswith("npsp_") and q.end > start:
             taken[q.survey] = q
-    settings = {
-        s for s, _ in trust_rows(r for r in view.ever("fft_monthly") if r.end > months_before(view.as_of, 24))
-    }
+    since = months_before(view.as_of, 24)
+    settings = {setting for _, end, _, setting, _ in trust_returns(view, True) if end > since}
     eligible = {SURVEY_FOR_SETTING[s] for s in settings if s in SURVEY_FOR_SETTING} | set(taken)
     if not eligible:
         return None
@@ -52,6 +51,10 @@ def npsp_participation(view: EvidenceView) -> Result | None:
 
 def latest_channels(view: EvidenceView) -> list[FeedbackChannel]:
     """The latest current record of each feedback channel (a later record supersedes an earlier one)."""
+    return list(view.memo("latest_channels", lambda: _latest_channels(view)))
+
+
+def _latest_channels(view: EvidenceView) -> list[FeedbackChannel]:
     latest: dict[str, FeedbackChannel] = {}
     for c in view.of("feedback_channel"):
         if isinstance(c, FeedbackChannel):
@@ -155,6 +158,14 @@ def modes_by_setting(
     view: EvidenceView, months: int = 3, ending_months_ago: int = 0
 ) -> tuple[dict[str, set[str]], list[FftMonthly]]:
     """Modes with a response, per setting, over the window; settings without mode data are left out."""
+    used, rows = view.memo(("fft_modes_by_setting", months, ending_months_ago),
+                           lambda: _modes_by_setting(view, months, ending_months_ago))
+    return {setting: set(modes) for setting, modes in used.items()}, list(rows)
+
+
+def _modes_by_setting(
+    view: EvidenceView, months: int, ending_months_ago: int
+) -> tuple[dict[str, set[str]], list[FftMonthly]]:
     used: dict[str, set[str]] = {}
     rows = []
     for (setting, _), row in sorted(fft_window(view, months, ending_months_ago).items()):

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from pxrules.evidence.governance import BoardMeeting
 from pxrules.evidence.improvement import QiProject
-from pxrules.evidence.workforce import StaffProcess, TrainingRecord
+from pxrules.evidence.workforce import TrainingRecord
 from pxrules.measures.collecting_complaints import WINDOWS, audit_share
-from pxrules.measures.common import best_document, documents, pct, survey_position
+from pxrules.measures.common import best_document, documents, pct, processes, survey_position, trainings
 from pxrules.measures.core import EvidenceView, Result, measure
 
 PATIENT_FACING = frozenset({"frontline", "all_staff", "clinicians", "patient_facing"})
@@ -133,11 +133,7 @@ def best_coverage(view: EvidenceView, records: Sequence[TrainingRecord], what: s
 def candour_training(view: EvidenceView) -> Result | None:
     return best_coverage(
         view,
-        [
-            t
-            for t in view.of("training_record")
-            if isinstance(t, TrainingRecord) and t.course == "duty_of_candour"
-        ],
+        trainings(view, "duty_of_candour"),
         "",
     )
 
@@ -184,11 +180,7 @@ def candour_nss_band(view: EvidenceView) -> Result | None:
     "last 12 months",
 )
 def candour_family_feedback(view: EvidenceView) -> Result | None:
-    audits = [
-        p
-        for p in view.within("staff_process", 12)
-        if isinstance(p, StaffProcess) and p.process == "duty_of_candour_feedback"
-    ]
+    audits = processes(view, "duty_of_candour_feedback")
     if not audits:
         return None
     got = sum(p.compliant or 0 for p in audits)
@@ -213,9 +205,7 @@ def _feedback_courses(view: EvidenceView, ending_months_ago: int = 0) -> list[Tr
     description="Corporate induction teaches the use of patient feedback",
 )
 def induction_feedback(view: EvidenceView) -> Result | None:
-    records = [
-        t for t in view.of("training_record") if isinstance(t, TrainingRecord) and t.course == "px_induction"
-    ]
+    records = trainings(view, "px_induction")
     if not records:
         return None
     return Result(
@@ -277,11 +267,7 @@ def patient_co_delivered(view: EvidenceView) -> Result | None:
 def complaints_training(view: EvidenceView) -> Result | None:
     return best_coverage(
         view,
-        [
-            t
-            for t in view.of("training_record")
-            if isinstance(t, TrainingRecord) and t.course in ("complaints_handling", "local_resolution")
-        ],
+        trainings(view, "complaints_handling", "local_resolution"),
         "",
     )
 
@@ -299,11 +285,7 @@ def complaints_training(view: EvidenceView) -> Result | None:
     "improved (last 24 months)",
 )
 def qi_from_feedback_improved(view: EvidenceView) -> Result | None:
-    projects = [
-        p
-        for p in view.within("qi_project", 24)
-        if isinstance(p, QiProject) and p.origin in ("patient_feedback", "survey")
-    ]
+    projects = view.select_within("qi_project", QiProject, "origin", ("patient_feedback", "survey"), 24)
     if not projects:
         return None
     hits = [p for p in projects if p.outcome_measured and p.improved]
@@ -325,9 +307,7 @@ def qi_from_feedback_improved(view: EvidenceView) -> Result | None:
     "(last 24 months)",
 )
 def qi_from_complaints_improved(view: EvidenceView) -> Result | None:
-    projects = [
-        p for p in view.within("qi_project", 24) if isinstance(p, QiProject) and p.origin == "complaint"
-    ]
+    projects = view.select_within("qi_project", QiProject, "origin", ("complaint",), 24)
     if not projects:
         return None
     hits = [p for p in projects if p.outcome_measured and p.improved]

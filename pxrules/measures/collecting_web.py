@@ -36,6 +36,10 @@ HEALTHWATCH_FLAGS = frozenset({"healthwatch", "independent_patient_voice"})
 
 def latest_checks(view: EvidenceView, months: int = 12) -> dict[str, WebsiteCheck]:
     """The latest check of each page in the window."""
+    return dict(view.memo(("latest_checks", months), lambda: _latest_checks(view, months)))
+
+
+def _latest_checks(view: EvidenceView, months: int) -> dict[str, WebsiteCheck]:
     latest: dict[str, WebsiteCheck] = {}
     for c in view.within("website_check", months):
         if isinstance(c, WebsiteCheck):
@@ -50,6 +54,10 @@ def content_checks(view: EvidenceView, months: int = 12) -> dict[str, WebsiteChe
     content flags, and must not wipe out what the last content review saw. A page whose latest check did
     not find it has no content at all.
     """
+    return dict(view.memo(("content_checks", months), lambda: _content_checks(view, months)))
+
+
+def _content_checks(view: EvidenceView, months: int) -> dict[str, WebsiteCheck]:
     latest = latest_checks(view, months)
     reviewed: dict[str, WebsiteCheck] = {}
     for c in view.within("website_check", months):
@@ -140,11 +148,8 @@ def complaints_accessible(view: EvidenceView) -> Result | None:
 
 def _complaints_checks_24m(view: EvidenceView) -> list[WebsiteCheck]:
     start = months_before(view.as_of, 24)
-    return [
-        c
-        for c in view.ever("website_check")
-        if isinstance(c, WebsiteCheck) and c.page == "complaints" and c.end > start
-    ]
+    return [c for c in view.select("website_check", WebsiteCheck, "page", ("complaints",), ever=True)
+            if c.end > start]
 
 
 @measure(

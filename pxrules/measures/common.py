@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import Document
+from pxrules.evidence.improvement import QiProject
 from pxrules.evidence.workforce import StaffProcess, TrainingRecord
 from pxrules.measures.core import EvidenceView, Result
 
@@ -42,8 +43,7 @@ def latest(items: Sequence[T]) -> T | None:
 
 def documents(view: EvidenceView, *doc_types: str, ever: bool = False) -> list[Document]:
     """Documents of the given types, current (default) or including lapsed ones."""
-    pool = view.ever("document") if ever else view.of("document")
-    return [d for d in pool if isinstance(d, Document) and d.doc_type in doc_types]
+    return view.select("document", Document, "doc_type", doc_types, ever=ever)
 
 
 def document_status(view: EvidenceView, *doc_types: str) -> Result | None:
@@ -72,8 +72,8 @@ def best_document(view: EvidenceView, *doc_types: str) -> Document | None:
 
 def processes(view: EvidenceView, name: str, months: int = 12, *, ending_months_ago: int = 0) -> list[StaffProcess]:
     """Records of one staff process ending in the window (past windows include lapsed items), oldest first."""
-    return [p for p in view.within("staff_process", months, ending_months_ago=ending_months_ago)
-            if isinstance(p, StaffProcess) and p.process == name]
+    return view.select_within("staff_process", StaffProcess, "process", (name,), months,
+                              ending_months_ago=ending_months_ago)
 
 
 def process_compliance(view: EvidenceView, name: str, what: str, months: int = 12, *,
@@ -87,8 +87,14 @@ def process_compliance(view: EvidenceView, name: str, what: str, months: int = 1
     return Result(compliant / population, audits, f"{compliant} of {population} {what} ({pct(compliant / population)})")
 
 
+def current_projects(view: EvidenceView) -> tuple[QiProject, ...]:
+    """The current QI projects (they count for 24 months), in view order."""
+    return view.memo("current_qi_projects",
+                     lambda: tuple(p for p in view.of("qi_project") if isinstance(p, QiProject)))
+
+
 def trainings(view: EvidenceView, *courses: str) -> list[TrainingRecord]:
-    return [t for t in view.of("training_record") if isinstance(t, TrainingRecord) and t.course in courses]
+    return view.select("training_record", TrainingRecord, "course", courses)
 
 
 def training_coverage(view: EvidenceView, courses: Sequence[str], what: str,
@@ -106,23 +112,35 @@ def training_coverage(view: EvidenceView, courses: Sequence[str], what: str,
     return Result(done / size, records, f"{done} of {size} {what} trained ({pct(done / size)})")
 
 
-def survey_items(view: EvidenceView, question_key: str) -> list[SurveyQuestion]:
-    """Current results for one survey question (whole organisation, no staff-group breakdown)."""
-    return [q for q in view.of("survey_question")
-            if isinstance(q, SurveyQuestion) and q.question_key == question_key and q.group is None]
+def survey_items(view: EvidenceView, question_key: str, group: str | None = None, *,
+                 ever: bool = False) -> list[SurveyQuestion]:
+    """Current (or, if `ever`, also lapsed) results for one survey question, oldest first: the whole
+    organisation's unless a breakdown group is named."""
+    # One index by question serves every breakdown group: a question has few results per group.
+    return [q for q in view.select("survey_question", SurveyQuestion, "question_key", (question_key,), ever=ever)
+            if q.group == group]
 
 
-def survey_position(view: EvidenceView, question_key: str) -> Result | None:
+def survey_position(view: EvidenceView, question_key: str, group: str | None = None) -> Result | None:
     """Ladder B: 1 bottom quartile, 2 below median, 3 within 0.1 of / at median band, 4 at or above median,
-    5 at or above upper quartile in two consecutive waves. Needs peer figures; None without them."""
-    items = [q for q in survey_items(view, question_key) if q.peer_median is not None or q.expected_range]
+    5 at or above upper quartile in two consecutive waves. Needs peer figures; None without them.
+    Whole-organisation results unless a breakdown group is named."""
+    # Several measures place the same question (a band, a mean of bands): worked out once per view.
+    return view.memo(("survey_position", question_key, group), lambda: ladder_position(
+        question_key, survey_items(view, question_key, group), survey_items(view, question_key, group, ever=True)))
+
+
+def ladder_position(question_key: str, current: Sequence[SurveyQuestion],
+                    history: Sequence[SurveyQuestion]) -> Result | None:
+    """survey_position from one question's results as a view holds them: `current` as `of` orders them,
+    `history` (current and lapsed) as `ever` does."""
+    items = [q for q in current if q.peer_median is not None or q.expected_range]
     if not items:
         return None
     now = max(items, key=lambda q: (q.end, q.wave))
     # The previous wave may have lapsed by now; it still shows whether the position was sustained.
-    earlier = [q for q in view.ever("survey_question")
-               if isinstance(q, SurveyQuestion) and q.question_key == question_key and q.group is None
-               and q.wave != now.wave and (q.peer_median is not None or q.expected_range)
+    earlier = [q for q in history
+               if q.wave != now.wave and (q.peer_median is not None or q.expected_range)
                and (now.end - q.end).days <= 731 and q.end < now.end]
     waves = [*sorted(earlier, key=lambda q: (q.end, q.wave)), now]
 

@@ -137,9 +137,10 @@ FEEDBACK_ORIGINS = ("patient_feedback", "complaint", "survey")
 
 
 def _frontline_feedback_projects(view: EvidenceView) -> list[QiProject]:
-    return [p for p in view.within("qi_project", 12)
-            if isinstance(p, QiProject) and p.frontline_led and p.origin in FEEDBACK_ORIGINS
-            and p.status != "planned"]
+    return list(view.memo("frontline_feedback_projects_12m", lambda: [
+        p for p in view.within("qi_project", 12)
+        if isinstance(p, QiProject) and p.frontline_led and p.origin in FEEDBACK_ORIGINS
+        and p.status != "planned"]))
 
 
 @measure("qi.local_action_team_share_12m", type="number", unit="share", better="higher",
@@ -278,8 +279,7 @@ def recognition_patient_share_12m(view: EvidenceView) -> Result | None:
 def board_celebrations_12m(view: EvidenceView) -> Result | None:
     # The people committee is a board committee chaired by a non-executive director: recognition it
     # reviews is the board's involvement too (6B asks that "the board is engaged and fully involved").
-    meetings = [m for m in view.within("board_meeting", 12)
-                if isinstance(m, BoardMeeting) and m.body in ("board", "people_committee")]
+    meetings = view.select_within("board_meeting", BoardMeeting, "body", ("board", "people_committee"), 12)
     if not meetings:
         return None
     held = [m for m in meetings if set(m.agenda) & set(CELEBRATION_ITEMS)]

@@ -21,8 +21,9 @@ READING_AGE_TARGET = 11.0  # local target (evidence map 8A, unverified nationall
 
 
 def _checks(view: EvidenceView, ending_months_ago: int = 0) -> list[WebsiteCheck]:
-    return [c for c in view.within("website_check", 12, ending_months_ago=ending_months_ago)
-            if isinstance(c, WebsiteCheck)]
+    return list(view.memo(("website_checks_12m", ending_months_ago), lambda: [
+        c for c in view.within("website_check", 12, ending_months_ago=ending_months_ago)
+        if isinstance(c, WebsiteCheck)]))
 
 
 def _latest_per_page(checks: Sequence[WebsiteCheck], has: str) -> list[WebsiteCheck]:

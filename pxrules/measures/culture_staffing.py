@@ -92,8 +92,8 @@ def escalation_policy_in_date(view: EvidenceView) -> Result | None:
 
 
 def _report_months(view: EvidenceView, ending_months_ago: int) -> Result | None:
-    meetings = [m for m in view.within("board_meeting", 12, ending_months_ago=ending_months_ago)
-                if isinstance(m, BoardMeeting) and m.body in STAFFING_BODIES]
+    meetings = view.select_within("board_meeting", BoardMeeting, "body", STAFFING_BODIES, 12,
+                                  ending_months_ago=ending_months_ago)
     if not meetings:
         return None
     with_report = [m for m in meetings if m.staffing_report]
@@ -161,8 +161,8 @@ def rn_fill_months_prev12m(view: EvidenceView) -> Result | None:
          description="Board or committee reports in the last 12 months triangulating staffing with patient "
          "feedback (FFT, complaints about staffing)")
 def px_triangulation_12m(view: EvidenceView) -> Result | None:
-    meetings = [m for m in view.within("board_meeting", 12)
-                if isinstance(m, BoardMeeting) and m.body in STAFFING_BODIES and m.staffing_report]
+    meetings = [m for m in view.select_within("board_meeting", BoardMeeting, "body", STAFFING_BODIES, 12)
+                if m.staffing_report]
     if not meetings:
         return None
     linked = [m for m in meetings if "staffing_px_triangulation" in m.agenda]

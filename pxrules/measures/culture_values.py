@@ -95,8 +95,7 @@ def staff_awareness(view: EvidenceView) -> Result | None:
 @measure("web.values_published_12m", type="boolean", better="true", kinds=("website_check",),
          description="The trust values are published on its website (found in a check in the last 12 months)")
 def values_published_12m(view: EvidenceView) -> Result | None:
-    checks = [c for c in view.within("website_check", 12)
-              if isinstance(c, WebsiteCheck) and c.page == "values"]
+    checks = view.select_within("website_check", WebsiteCheck, "page", ("values",), 12)
     if not checks:
         return None
     last = checks[-1]

@@ -9,8 +9,8 @@ from pxrules.evidence import VALIDITY_DAYS
 from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.improvement import QiProject, ServiceChange
-from pxrules.evidence.workforce import StaffProcess, TrainingRecord
-from pxrules.measures.common import documents, pct, share_result
+from pxrules.evidence.workforce import TrainingRecord
+from pxrules.measures.common import current_projects, documents, pct, processes, share_result, survey_items, trainings
 from pxrules.measures.core import EvidenceView, Result, measure, months_before
 
 Compute = Callable[[EvidenceView, int], Result | None]
@@ -65,9 +65,10 @@ def _band(q: SurveyQuestion, strict: bool) -> int:
     return 3 if avg - q.score <= NEAR[q.scale] + 1e-9 or q.expected_range == "about_same" else 2
 
 
-def _benchmarked(items: Sequence[object], key: str) -> list[SurveyQuestion]:
-    return [q for q in items if isinstance(q, SurveyQuestion) and q.question_key == key and q.group is None
-            and (_average(q) is not None or q.expected_range is not None)]
+def _benchmarked(view: EvidenceView, key: str, *, ever: bool = False) -> list[SurveyQuestion]:
+    """Whole-organisation results for one question with a peer figure, current (or also lapsed)."""
+    return [q for q in survey_items(view, key, ever=ever)
+            if _average(q) is not None or q.expected_range is not None]
 
 
 def _position(view: EvidenceView, keys: Sequence[str], strict: bool) -> Result | None:
@@ -77,13 +78,13 @@ def _position(view: EvidenceView, keys: Sequence[str], strict: bool) -> Result |
     "two consecutive waves" does not depend on where in the year the assessment date falls.
     """
     for key in keys:
-        current = _benchmarked(view.of("survey_question"), key)
+        current = _benchmarked(view, key)
         if not current:
             continue
         now = max(current, key=lambda q: (q.end, q.wave, q.id))
         band, used = _band(now, strict), [now]
         if band == 5:
-            before = [q for q in _benchmarked(view.ever("survey_question"), key)
+            before = [q for q in _benchmarked(view, key, ever=True)
                       if q.end < now.end and q.wave != now.wave and (now.end - q.end).days <= 731]
             prev = max(before, key=lambda q: (q.end, q.wave, q.id)) if before else None
             if prev is not None and _band(prev, strict) == 5:
@@ -138,9 +139,8 @@ _survey("nss.feedback_used_band", [FEEDBACK_USED, FEEDBACK_USED_PROXY],
          kinds=("survey_question",),
          description="Percent agreeing with the Mandate item in a local or pulse survey with no peer figure")
 def feedback_used_local_pct(view: EvidenceView) -> Result | None:
-    local = [q for q in view.of("survey_question") if isinstance(q, SurveyQuestion) and q.group is None
-             and q.question_key == FEEDBACK_USED and q.scale == "percent" and _average(q) is None
-             and q.expected_range is None]
+    local = [q for q in survey_items(view, FEEDBACK_USED)
+             if q.scale == "percent" and _average(q) is None and q.expected_range is None]
     if not local:
         return None
     q = max(local, key=lambda i: (i.end, i.wave, i.id))
@@ -228,11 +228,9 @@ def _coverage(courses: Sequence[str], population: str, who: str) -> Compute:
     never a sum: the same people appear in each."""
     def compute(view: EvidenceView, ago: int) -> Result | None:
         stop = months_before(view.as_of, ago)
-        pool = view.ever("training_record") if ago else view.of("training_record")
         latest: dict[str, TrainingRecord] = {}
-        for t in pool:
-            if (isinstance(t, TrainingRecord) and t.course in courses and t.population == population
-                    and t.population_size and t.end <= stop
+        for t in view.select("training_record", TrainingRecord, "course", courses, ever=bool(ago)):
+            if (t.population == population and t.population_size and t.end <= stop
                     and (stop - t.end).days <= VALIDITY_DAYS["training_record"]):
                 latest[t.course] = t
         if not latest:
@@ -261,8 +259,7 @@ _pair("board.qi_trained_share",
 
 def _audit(process: str, what: str) -> Compute:
     def compute(view: EvidenceView, ago: int) -> Result | None:
-        audits = tuple(p for p in view.within("staff_process", 12, ending_months_ago=ago)
-                       if isinstance(p, StaffProcess) and p.process == process and p.population)
+        audits = tuple(p for p in processes(view, process, ending_months_ago=ago) if p.population)
         if not audits:
             return None
         population = sum(p.population or 0 for p in audits)
@@ -293,8 +290,7 @@ _pair("qi.learning_forum_division_share",
 
 
 def _ideas(view: EvidenceView, ago: int) -> Result | None:
-    schemes = tuple(p for p in view.within("staff_process", 12, ending_months_ago=ago)
-                    if isinstance(p, StaffProcess) and p.process == "ideas_scheme" and p.in_place)
+    schemes = tuple(p for p in processes(view, "ideas_scheme", ending_months_ago=ago) if p.in_place)
     if not schemes:
         return None
     done, submitted = sum(p.compliant or 0 for p in schemes), sum(p.population or 0 for p in schemes)
@@ -306,8 +302,8 @@ _pair("qi.ideas_implemented", _ideas, "Staff ideas implemented through an ideas 
 
 
 def _sessions(view: EvidenceView, ago: int) -> Result | None:
-    meetings = tuple(m for m in view.within("board_meeting", 12, ending_months_ago=ago)
-                     if isinstance(m, BoardMeeting) and m.body == "board")
+    meetings = tuple(view.select_within("board_meeting", BoardMeeting, "body", ("board",), 12,
+                                        ending_months_ago=ago))
     if not meetings:
         return None
     held = tuple(m for m in meetings if "qi_board_development" in m.agenda)
@@ -359,7 +355,7 @@ def _improved(p: QiProject) -> bool:
 
 def _projects(name: str, test: Callable[[QiProject], bool], what: str, description: str) -> None:
     def fn(view: EvidenceView) -> Result | None:
-        items = tuple(p for p in view.of("qi_project") if isinstance(p, QiProject))
+        items = current_projects(view)
         if not items:
             return None
         hits = tuple(p for p in items if test(p))
@@ -387,8 +383,8 @@ _projects("qi.feedback_origin_improved_24m", lambda p: p.origin in FEEDBACK_ORIG
          description="Frontline-led QI projects with three or more PDSA cycles active in the last 12 months, "
          "per 1,000 frontline staff (headcount from the frontline QI training record)")
 def frontline_pdsa_projects_per_1000(view: EvidenceView) -> Result | None:
-    staff = [t for t in view.of("training_record") if isinstance(t, TrainingRecord) and t.course in QI_COURSES
-             and t.population == "frontline" and t.population_size and t.end <= view.as_of]
+    staff = [t for t in trainings(view, *QI_COURSES)
+             if t.population == "frontline" and t.population_size and t.end <= view.as_of]
     projects = [p for p in view.within("qi_project", 12) if isinstance(p, QiProject)]
     if not staff or not projects:
         return None

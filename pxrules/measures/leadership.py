@@ -10,7 +10,7 @@ from pxrules.evidence import Evidence
 from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import pct, process_compliance, survey_position
+from pxrules.measures.common import documents, ladder_position, pct, process_compliance, survey_position
 from pxrules.measures.core import EvidenceView, Result, measure
 
 # Survey breakdowns the leadership rules read (survey_question.group). Clinical engagement is judged on
@@ -48,11 +48,40 @@ class Meeting:
 def meetings(view: EvidenceView, months: int = 12, *, ending_months_ago: int = 0,
              bodies: Sequence[str] = ("board",), public_only: bool = False) -> list[Meeting]:
     """Meetings of the given bodies whose date falls in the window (see EvidenceView.within), oldest first."""
-    grouped: dict[tuple[dt.date, str], list[BoardMeeting]] = {}
-    for m in view.within("board_meeting", months, ending_months_ago=ending_months_ago):
-        if isinstance(m, BoardMeeting) and m.body in bodies and (m.session == "public" or not public_only):
-            grouped.setdefault((m.end, m.body), []).append(m)
-    return [Meeting(day, body, tuple(items)) for (day, body), items in sorted(grouped.items())]
+    bodies = tuple(bodies)
+
+    def compute() -> list[Meeting]:
+        found: list[Meeting] = []
+        for meeting, public in _sittings(view, months, ending_months_ago):
+            if meeting.body in bodies:
+                if not public_only or len(public) == len(meeting.items):
+                    found.append(meeting)
+                elif public:
+                    found.append(Meeting(meeting.day, meeting.body, public))
+        return found
+
+    # Several measures read the same meetings (shares, counts, reviews): picked out once per view.
+    return list(view.memo(("meetings", months, ending_months_ago, bodies, public_only), compute))
+
+
+def _sittings(view: EvidenceView, months: int,
+              ending_months_ago: int) -> list[tuple[Meeting, tuple[BoardMeeting, ...]]]:
+    """Every body's meetings in the window, ordered by (day, body), each with its items held in public."""
+    def compute() -> list[tuple[Meeting, tuple[BoardMeeting, ...]]]:
+        grouped: dict[tuple[dt.date, str], tuple[list[BoardMeeting], list[BoardMeeting]]] = {}
+        for m in view.within("board_meeting", months, ending_months_ago=ending_months_ago):
+            if isinstance(m, BoardMeeting):
+                key = (m.period_end or m.period_start, m.body)  # (m.end, without the property's call)
+                found = grouped.get(key)
+                if found is None:
+                    found = grouped[key] = ([], [])
+                found[0].append(m)
+                if m.session == "public":
+                    found[1].append(m)
+        return [(Meeting(day, body, tuple(items)), tuple(public))
+                for (day, body), (items, public) in sorted(grouped.items())]
+
+    return view.memo(("sittings", months, ending_months_ago), compute)
 
 
 def evidence_of(found: Sequence[Meeting]) -> list[Evidence]:
@@ -67,15 +96,21 @@ def meeting_share(found: Sequence[Meeting], test: Callable[[Meeting], bool], wha
     return Result(len(hits) / len(found), evidence_of(found), f"{len(hits)} of {len(found)} {what}")
 
 
-def doc_stage(view: EvidenceView, accept: Callable[[Document], bool], what: str) -> Result | None:
-    """Stage (1 draft, 2 approved but lapsed, 3 approved and in date) of the best document `accept`s."""
-    current = [d for d in view.of("document") if isinstance(d, Document) and accept(d)]
+def _accepts_any(d: Document) -> bool:
+    return True
+
+
+def doc_stage(view: EvidenceView, doc_types: Sequence[str], what: str,
+              accept: Callable[[Document], bool] = _accepts_any) -> Result | None:
+    """Stage (1 draft, 2 approved but lapsed, 3 approved and in date) of the best document of `doc_types`
+    that `accept`s (which must accept no other type)."""
+    current = [d for d in documents(view, *doc_types) if accept(d)]
     approved = [d for d in current if d.status == "approved"]
     if approved:
         d = approved[-1]
         due = f", review due {d.review_due}" if d.review_due else ""
         return Result(STAGE_APPROVED, [d], f"{what} '{d.title}' approved {d.approved_on}{due}")
-    lapsed = [d for d in view.ever("document") if isinstance(d, Document) and accept(d)
+    lapsed = [d for d in documents(view, *doc_types, ever=True) if accept(d)
               and d.status == "approved" and d not in current]
     if lapsed:
         d = lapsed[-1]
@@ -88,10 +123,10 @@ def doc_stage(view: EvidenceView, accept: Callable[[Document], bool], what: str)
     return None
 
 
-def approved_doc(view: EvidenceView, accept: Callable[[Document], bool]) -> Document | None:
-    """The latest current approved document `accept`s."""
-    docs = [d for d in view.of("document")
-            if isinstance(d, Document) and accept(d) and d.status == "approved"]
+def approved_doc(view: EvidenceView, doc_types: Sequence[str],
+                 accept: Callable[[Document], bool] = _accepts_any) -> Document | None:
+    """The latest current approved document of `doc_types` that `accept`s (which must accept no other type)."""
+    docs = [d for d in documents(view, *doc_types) if accept(d) and d.status == "approved"]
     return docs[-1] if docs else None
 
 
@@ -101,27 +136,26 @@ def survey_band(view: EvidenceView, key: str, groups: Sequence[str] | Callable[[
     trust reports them, else the whole organisation. `previous` gives the position at the wave before the
     current one (that wave may have lapsed: it is judged as it stood when it was current)."""
     wanted = groups if callable(groups) else (lambda g: g in groups)
-    current = [q for q in view.of("survey_question")
-               if isinstance(q, SurveyQuestion) and q.question_key == key]
+    current = view.select("survey_question", SurveyQuestion, "question_key", (key,))
     chosen = sorted({q.group for q in current if q.group is not None and wanted(q.group)})
     scopes: list[str | None] = list(chosen) if chosen else [None]
-    pool = [q for q in view.ever("survey_question")
-            if isinstance(q, SurveyQuestion) and q.question_key == key]
+    pool = view.select("survey_question", SurveyQuestion, "question_key", (key,), ever=True) if previous else []
     results: list[tuple[int, str, Result]] = []
     for scope in scopes:
         mine = [q for q in current if q.group == scope]
         if not mine:
             continue
-        day, items = view.as_of, mine
         if previous:
             newest = max(mine, key=lambda q: (q.end, q.wave))
             items = [q for q in pool if q.group == scope and q.wave != newest.wave and q.end <= newest.end]
             if not items:
                 continue
+            # The group's items as they stood when the previous wave was the latest.
             day = max(q.end for q in items)
-        # survey_position reads whole-organisation items: present this group's items as such.
-        sub = EvidenceView(view.org, day, [q.model_copy(update={"group": None}) for q in items])
-        got = survey_position(sub, key)
+            got = survey_position(EvidenceView(view.org, day, items), key, group=scope)
+        else:
+            # The group's items as a view of them alone on the same day would hold them (all current).
+            got = ladder_position(key, mine, sorted(mine, key=lambda q: (q.end, q.id)))
         if got is not None:
             results.append((int(got.value), scope or "organisation", got))
     if not results:

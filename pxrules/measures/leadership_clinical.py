@@ -6,7 +6,7 @@ from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import Document
 from pxrules.evidence.improvement import QiProject, ServiceChange
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import latest, pct, share_result
+from pxrules.measures.common import latest, pct, processes, share_result
 from pxrules.measures.core import EvidenceView, Result, measure
 from pxrules.measures.leadership import (
     CLINICAL_GROUPS,
@@ -44,7 +44,7 @@ def _clinician_qia(c: ServiceChange) -> bool:
          description="Quality impact assessment procedure: 1 in draft, 2 approved but "
          "lapsed, 3 approved and in date")
 def clinical_qia_process_stage(view: EvidenceView) -> Result | None:
-    return doc_stage(view, lambda d: d.doc_type == "qia_policy", "quality impact assessment procedure")
+    return doc_stage(view, ("qia_policy",), "quality impact assessment procedure")
 
 
 @measure("clinical.changes_qia_share_12m", type="number", unit="share", better="higher",
@@ -102,8 +102,7 @@ def clinical_nss_involved_band(view: EvidenceView) -> Result | None:
 # patient partners. Survey breakdowns by setting use group "setting:<name>" (e.g. setting:acute).
 
 def _leads(view: EvidenceView) -> StaffProcess | None:
-    return latest([p for p in view.within("staff_process", 12)
-                   if isinstance(p, StaffProcess) and p.process == "clinical_px_leads" and p.population])
+    return latest([p for p in processes(view, "clinical_px_leads") if p.population])
 
 
 @measure("clinical.px_leads_share", type="number", unit="share", better="higher", kinds=("staff_process",),
@@ -148,8 +147,8 @@ def clinical_nss_care_priority_band_prev(view: EvidenceView) -> Result | None:
          description="Gap between the best and worst care setting on 'care of patients is the top "
          "priority' at the latest wave, in points out of 100 (0 for a single-setting trust)")
 def clinical_setting_gap_pts(view: EvidenceView) -> Result | None:
-    items = [q for q in view.of("survey_question") if isinstance(q, SurveyQuestion)
-             and q.question_key == "nss.care_top_priority" and q.group is not None and _is_setting(q.group)]
+    items = [q for q in view.select("survey_question", SurveyQuestion, "question_key", ("nss.care_top_priority",))
+             if q.group is not None and _is_setting(q.group)]
     if not items:
         return None
     newest = max(items, key=lambda q: (q.end, q.wave))
@@ -167,7 +166,7 @@ def clinical_setting_gap_pts(view: EvidenceView) -> Result | None:
 # experience item.
 
 def _quality_strategy(view: EvidenceView) -> Document | None:
-    return approved_doc(view, lambda d: d.doc_type == "quality_strategy")
+    return approved_doc(view, ("quality_strategy",))
 
 
 @measure("clinical.px_in_quality_strategy", type="boolean", better="true", kinds=("document",),

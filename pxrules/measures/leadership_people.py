@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pxrules.evidence.governance import Document
 from pxrules.evidence.workforce import TrainingRecord
-from pxrules.measures.common import pct, process_compliance
+from pxrules.measures.common import documents, pct, process_compliance, trainings
 from pxrules.measures.core import EvidenceView, Result, measure
 from pxrules.measures.leadership import doc_stage, survey_band
 
@@ -19,8 +19,8 @@ LEADER_POPULATIONS = ("managers", "clinical_leaders")
 def _curricula(view: EvidenceView) -> list[Document]:
     """The latest current approved curriculum of each leadership programme (told apart by title)."""
     latest: dict[str, Document] = {}
-    for d in view.of("document"):
-        if isinstance(d, Document) and d.doc_type == "leadership_curriculum" and d.status == "approved":
+    for d in documents(view, "leadership_curriculum"):
+        if d.status == "approved":
             latest[d.title] = d
     return list(latest.values())
 
@@ -43,7 +43,7 @@ def _coverage(records: list[TrainingRecord], when: str) -> Result | None:
          description="Leadership programme curriculum: 1 in draft, 2 approved but "
          "lapsed, 3 approved and in date")
 def leadership_curriculum_stage(view: EvidenceView) -> Result | None:
-    return doc_stage(view, lambda d: d.doc_type == "leadership_curriculum", "leadership curriculum")
+    return doc_stage(view, ("leadership_curriculum",), "leadership curriculum")
 
 
 @measure("leadership.programmes_px_share", type="number", unit="share", better="higher", kinds=("document",),
@@ -81,8 +81,7 @@ def leadership_trained_share_prev12m(view: EvidenceView) -> Result | None:
          description="Patients co-design or co-deliver leadership development")
 def leadership_patient_codelivery(view: EvidenceView) -> Result | None:
     docs = _curricula(view)
-    records = [r for r in view.of("training_record")
-               if isinstance(r, TrainingRecord) and r.course in LEADERSHIP_COURSES]
+    records = trainings(view, *LEADERSHIP_COURSES)
     if not docs and not records:
         return None
     delivered = [r for r in records if r.co_delivered_by_patients]
@@ -125,13 +124,13 @@ def _scope(d: Document) -> int:
          description="Appraisal policy: 0 no patient feedback, 1 planned (draft or lapsed), 2 revalidating "
          "doctors and nurses only, 3 all staff groups")
 def appraisal_policy_feedback_scope(view: EvidenceView) -> Result | None:
-    current = [d for d in view.of("document") if isinstance(d, Document) and d.doc_type == "appraisal_policy"]
+    current = documents(view, "appraisal_policy")
     approved = [d for d in current if d.status == "approved"]
     if approved:
         d = approved[-1]
         return Result(_scope(d), [d], f"'{d.title}' (approved {d.approved_on}) {SCOPE_WORDS[_scope(d)]}")
-    older = [d for d in view.ever("document") if isinstance(d, Document) and d.doc_type == "appraisal_policy"
-             and d.status != "superseded" and (d.status == "draft" or d not in current) and _scope(d)]
+    older = [d for d in documents(view, "appraisal_policy", ever=True) if d.status != "superseded"
+             and (d.status == "draft" or d not in current) and _scope(d)]
     if not older:
         return None
     d = older[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pxrules.evidence.governance import Document
 from pxrules.evidence.improvement import ServiceChange
-from pxrules.measures.common import pct, share_result
+from pxrules.measures.common import documents, pct, share_result
 from pxrules.measures.core import EvidenceView, Result, measure
 from pxrules.measures.leadership import approved_doc, doc_stage, evidence_of, meetings
 
@@ -12,6 +12,9 @@ from pxrules.measures.leadership import approved_doc, doc_stage, evidence_of, me
 REPORTING_BODIES = ("board", "quality_committee", "people_committee", "council_of_governors",
                     "other_committee")
 PROGRESS_ITEMS = frozenset({"strategy_progress", "strategy_annual_review"})
+# The document types _is_strategy and _is_plan can accept, so they test only documents of these types.
+STRATEGY_TYPES = ("px_strategy", "quality_strategy")
+PLAN_TYPES = ("delivery_plan", *STRATEGY_TYPES)
 
 
 def _is_strategy(d: Document) -> bool:
@@ -26,7 +29,7 @@ def _is_plan(d: Document) -> bool:
 
 def _strategy(view: EvidenceView) -> Document | None:
     """The current approved strategy: a stand-alone one when the trust has both it and a quality strategy."""
-    return approved_doc(view, lambda d: d.doc_type == "px_strategy") or approved_doc(view, _is_strategy)
+    return approved_doc(view, ("px_strategy",)) or approved_doc(view, STRATEGY_TYPES, _is_strategy)
 
 
 def _strategy_or_draft(view: EvidenceView) -> Document | None:
@@ -34,8 +37,7 @@ def _strategy_or_draft(view: EvidenceView) -> Document | None:
     best = _strategy(view)
     if best is not None:
         return best
-    drafts = [d for d in view.of("document")
-              if isinstance(d, Document) and _is_strategy(d) and d.status == "draft"]
+    drafts = [d for d in documents(view, *STRATEGY_TYPES) if _is_strategy(d) and d.status == "draft"]
     return drafts[-1] if drafts else None
 
 
@@ -52,7 +54,7 @@ def _flag(view: EvidenceView, attr: str, yes: str, no: str) -> Result | None:
 @measure("strategy.stage", type="integer", unit="stage", better="higher", kinds=("document",),
          description="Patient experience strategy: 1 in draft, 2 approved but lapsed, 3 approved and in date")
 def strategy_stage(view: EvidenceView) -> Result | None:
-    return doc_stage(view, _is_strategy, "patient experience strategy")
+    return doc_stage(view, STRATEGY_TYPES, "patient experience strategy", _is_strategy)
 
 
 @measure("strategy.board_approved", type="boolean", better="true", kinds=("document",),
@@ -132,21 +134,22 @@ def strategy_progress_reports_prev12m(view: EvidenceView) -> Result | None:
 # meeting with `strategy_annual_review` on its agenda.
 
 def _reviews(view: EvidenceView, ending_months_ago: int) -> list[Document]:
-    return [d for d in view.within("document", 12, ending_months_ago=ending_months_ago)
-            if isinstance(d, Document) and d.doc_type == "strategy_review" and d.status != "superseded"]
+    return [d for d in view.select_within("document", Document, "doc_type", ("strategy_review",), 12,
+                                          ending_months_ago=ending_months_ago)
+            if d.status != "superseded"]
 
 
 @measure("strategy.plan_stage", type="integer", unit="stage", better="higher", kinds=("document",),
          description="Strategy delivery plan: 1 in draft, 2 approved but lapsed, 3 approved and in date")
 def strategy_plan_stage(view: EvidenceView) -> Result | None:
-    return doc_stage(view, _is_plan, "delivery plan")
+    return doc_stage(view, PLAN_TYPES, "delivery plan", _is_plan)
 
 
 @measure("strategy.plan_targeted_measures", type="integer", unit="count", better="higher",
          kinds=("document",),
          description="Impact measures in the current delivery plan with a baseline and a target")
 def strategy_plan_targeted_measures(view: EvidenceView) -> Result | None:
-    d = approved_doc(view, _is_plan)
+    d = approved_doc(view, PLAN_TYPES, _is_plan)
     if d is None:
         return None
     n = d.measures_with_target or 0
@@ -161,8 +164,7 @@ def _reviewed(view: EvidenceView, ending_months_ago: int) -> Result | None:
     if papers or minutes:
         newest = max(e.end for e in [*papers, *minutes])
         return Result(True, [*papers, *minutes], f"strategy reviewed {when} (latest {newest})")
-    plan = [d for d in view.ever("document")
-            if isinstance(d, Document) and _is_plan(d) and d.status == "approved"]
+    plan = [d for d in documents(view, *PLAN_TYPES, ever=True) if _is_plan(d) and d.status == "approved"]
     if not plan:
         return None
     return Result(False, tuple(plan[-1:]), f"no annual review of '{plan[-1].title}' {when}")
@@ -230,7 +232,7 @@ def _engaged(c: ServiceChange) -> bool:
          description="Patient and public engagement programme: 1 in draft, 2 approved but "
          "lapsed, 3 approved and in date")
 def engage_programme_stage(view: EvidenceView) -> Result | None:
-    return doc_stage(view, lambda d: d.doc_type == "engagement_programme", "engagement programme")
+    return doc_stage(view, ("engagement_programme",), "engagement programme")
 
 
 @measure("engage.key_decisions_share_12m", type="number", unit="share", better="higher",
@@ -255,7 +257,7 @@ def engage_key_decisions_share_prev12m(view: EvidenceView) -> Result | None:
          description="Engagement is run in partnership with commissioners (the ICB): in the programme or "
          "on a key decision in the last 12 months")
 def engage_joint_with_commissioners(view: EvidenceView) -> Result | None:
-    programme = approved_doc(view, lambda d: d.doc_type == "engagement_programme")
+    programme = approved_doc(view, ("engagement_programme",))
     joint = [c for c in _key_changes(view) if c.joint_with_commissioners]
     if programme is not None and "joint_with_commissioners" in programme.contents:
         return Result(True, [programme], f"'{programme.title}' is run jointly with commissioners")
@@ -270,7 +272,7 @@ def engage_joint_with_commissioners(view: EvidenceView) -> Result | None:
 @measure("engage.you_said_we_did", type="boolean", better="true", kinds=("document",),
          description="The engagement programme publishes what changed as a result ('you said, we did')")
 def engage_you_said_we_did(view: EvidenceView) -> Result | None:
-    programme = approved_doc(view, lambda d: d.doc_type == "engagement_programme")
+    programme = approved_doc(view, ("engagement_programme",))
     if programme is None:
         return None
     yes = "you_said_we_did" in programme.contents

@@ -50,7 +50,8 @@ def _accounts(view: EvidenceView) -> list[Document]:
 
 def _latest_account(view: EvidenceView) -> Document | None:
     """The newest quality account, if it covers the year now due or the one before (else it is stale)."""
-    docs = [d for d in _accounts(view) if _fy(d) >= _due_fy(view.as_of) - 1]
+    # (once per view: a dozen measures read the latest account)
+    docs = view.memo("recent_accounts", lambda: [d for d in _accounts(view) if _fy(d) >= _due_fy(view.as_of) - 1])
     return docs[-1] if docs else None
 
 
@@ -168,11 +169,9 @@ def priorities_coproduced(view: EvidenceView) -> Result | None:
 
 def _pages(view: EvidenceView, ending_months_ago: int = 0) -> dict[str, WebsiteCheck]:
     """The latest check of each website page in the 12-month window."""
-    latest: dict[str, WebsiteCheck] = {}
-    for c in view.within("website_check", 12, ending_months_ago=ending_months_ago):
-        if isinstance(c, WebsiteCheck):
-            latest[c.page] = c
-    return latest
+    return dict(view.memo(("latest_pages", ending_months_ago), lambda: {
+        c.page: c for c in view.within("website_check", 12, ending_months_ago=ending_months_ago)
+        if isinstance(c, WebsiteCheck)}))
 
 
 def _publication_types(pages: dict[str, WebsiteCheck]) -> dict[str, WebsiteCheck]:

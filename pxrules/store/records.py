@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from pxrules.audit.chain import append_event, lock_chain, note_rulepack
+from pxrules.audit.chain import EventSpec, append_event, append_events, lock_chain, note_rulepack
+from pxrules.canonical import canonical_text
 from pxrules.errors import NotFoundError, StoreError
 from pxrules.store.tables import (
     Assessment,
@@ -42,14 +43,7 @@ def _json_default(value: Any) -> Any:
 def canonical_json(data: Any) -> str:
     """Sorted, compact JSON (dates as ISO strings): the form every stored content hash is taken over."""
     try:
-        return json.dumps(
-            data,
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            default=_json_default,
-            allow_nan=False,
-        )
+        return canonical_text(data, default=_json_default)
     except (TypeError, ValueError) as exc:
         raise StoreError(f"cannot store as JSON: {exc}") from exc
 
@@ -146,6 +140,19 @@ def assessment_hash(
     )
 
 
+@dataclass(frozen=True)
+class NewAssessment:
+    """An assessment to save: what was scored, with which rules, the result JSON and a line per score."""
+
+    org: str
+    as_of: dt.date
+    rules_hash: str
+    catalogue_version: str
+    evidence_ids: Sequence[str]
+    result: Mapping[str, Any]
+    scores: Sequence[ScoreLine | Mapping[str, Any]]
+
+
 def save_assessment(
     *,
     session: Session,
@@ -162,48 +169,82 @@ def save_assessment(
 
     Audited: the first use of a rules_hash gets its own event, then the assessment (with its scores) one.
     """
-    lock_chain(session)
-    _check_org(org, session)
-    lines = [_coerce(ScoreLine, s) for s in scores]
-    _check_sub_requirements([line.sub_requirement for line in lines], "assessment scores")
-    for line in lines:
-        if not 0 <= line.suggested <= 5:
-            raise StoreError(f"suggested score {line.suggested} for {line.sub_requirement} is not 0..5")
-    data = dict(result)
-    ids = sorted(evidence_ids)
-    result_text = canonical_json(data)
-    row = Assessment(
-        org=org,
-        as_of=as_of,
-        rules_hash=rules_hash,
-        catalogue_version=catalogue_version,
-        created_at=utc_now(),
-        created_by=by,
-        evidence_ids=canonical_json(ids),
-        result=result_text,
-        content_hash=_assessment_hash_of_text(org, as_of, rules_hash, catalogue_version, ids, result_text),
-    )
-    session.add(row)
-    session.flush()
+    new = NewAssessment(org, as_of, rules_hash, catalogue_version, evidence_ids, result, list(scores))
+    [prepared] = prepare_assessments(session=session, assessments=[new], by=by)
+    save_prepared(session=session, prepared=[prepared], by=by)
+    row = prepared.row
     assert row.id is not None
-    # One multi-row INSERT for the 57 scores instead of 57 ORM objects (the slowest part of saving).
-    if lines:
-        session.execute(
-            insert(AssessmentScore.__table__),  # type: ignore[attr-defined]
-            [{"assessment_id": row.id, "sub_requirement": line.sub_requirement, "suggested": line.suggested,
-              "capped": line.capped, "evidence_count": line.evidence_count} for line in lines],
-        )
-    note_rulepack(session, rules_hash=rules_hash, catalogue_version=catalogue_version, by=by)
-    append_event(session, action="assessment.save", by=by, org=org, subject=f"assessment {row.id}",
-                 refs={"assessment": [row.id]},
-                 details={"as_of": as_of.isoformat(), "rules_hash": rules_hash, "scores": len(lines)})
     # Parsed from the text just written (as a read gives it: dates as strings), not read back from the store.
     return AssessmentRecord(
         id=row.id, org=org, as_of=as_of, rules_hash=rules_hash, catalogue_version=catalogue_version,
-        created_at=row.created_at, created_by=by, evidence_ids=ids, result=json.loads(result_text),
+        created_at=row.created_at, created_by=by, evidence_ids=prepared.evidence_ids, result=json.loads(row.result),
         content_hash=row.content_hash,
-        scores=sorted(lines, key=lambda s: (int(s.sub_requirement[:-1]), s.sub_requirement[-1])),
+        scores=sorted(prepared.lines, key=lambda s: (int(s.sub_requirement[:-1]), s.sub_requirement[-1])),
     )
+
+
+def save_assessments(*, session: Session, assessments: Sequence[NewAssessment], by: str) -> list[int]:
+    """Store several assessments (as `save_assessment` does each, audited alike: an event per assessment)
+    in one go; returns their ids in order. Rows, scores and events are each written in one statement."""
+    return save_prepared(session=session, prepared=prepare_assessments(session=session, assessments=assessments,
+                                                                        by=by), by=by)
+
+
+@dataclass(frozen=True)
+class PreparedAssessment:
+    """An assessment checked and turned into its row (canonical text, content hash), not yet written."""
+
+    row: Assessment
+    evidence_ids: list[str]
+    lines: list[ScoreLine]
+
+
+def prepare_assessments(*, session: Session, assessments: Sequence[NewAssessment],
+                        by: str) -> list[PreparedAssessment]:
+    """Check assessments and build their rows without writing anything: the costly part of saving, done
+    before taking the store's write lock (`save_prepared` takes it)."""
+    prepared = []
+    now = utc_now()
+    for new in assessments:
+        _check_org(new.org, session)
+        lines = [_coerce(ScoreLine, s) for s in new.scores]
+        _check_sub_requirements([line.sub_requirement for line in lines], "assessment scores")
+        for line in lines:
+            if not 0 <= line.suggested <= 5:
+                raise StoreError(f"suggested score {line.suggested} for {line.sub_requirement} is not 0..5")
+        ids = sorted(new.evidence_ids)
+        result_text = canonical_json(dict(new.result))
+        row = Assessment(
+            org=new.org, as_of=new.as_of, rules_hash=new.rules_hash, catalogue_version=new.catalogue_version,
+            created_at=now, created_by=by, evidence_ids=canonical_json(ids), result=result_text,
+            content_hash=_assessment_hash_of_text(new.org, new.as_of, new.rules_hash, new.catalogue_version,
+                                                  ids, result_text),
+        )
+        prepared.append(PreparedAssessment(row, ids, lines))
+    return prepared
+
+
+def save_prepared(*, session: Session, prepared: Sequence[PreparedAssessment], by: str) -> list[int]:
+    """Write prepared assessments, their scores and their audit events; returns their ids in order."""
+    if not prepared:
+        return []
+    lock_chain(session)
+    rows = [p.row for p in prepared]
+    session.add_all(rows)
+    session.flush()
+    # One multi-row INSERT for the scores instead of an ORM object each (the slowest part of saving).
+    score_rows = [{"assessment_id": p.row.id, "sub_requirement": line.sub_requirement, "suggested": line.suggested,
+                   "capped": line.capped, "evidence_count": line.evidence_count}
+                  for p in prepared for line in p.lines]
+    if score_rows:
+        session.execute(insert(AssessmentScore.__table__), score_rows)  # type: ignore[attr-defined]
+    for rules_hash, catalogue_version in dict.fromkeys((r.rules_hash, r.catalogue_version) for r in rows):
+        note_rulepack(session, rules_hash=rules_hash, catalogue_version=catalogue_version, by=by)
+    append_events(session, [
+        EventSpec("assessment.save", by, f"assessment {p.row.id}", p.row.org, {"assessment": [p.row.id]},
+                  {"as_of": p.row.as_of.isoformat(), "rules_hash": p.row.rules_hash, "scores": len(p.lines)})
+        for p in prepared if p.row.id is not None])
+    return [row.id for row in rows if row.id is not None]
 
 
 def _assessment_hash_of_text(org: str, as_of: dt.date, rules_hash: str, catalogue_version: str,
