@@ -331,3 +331,17 @@ def test_foreign_keys_are_enforced(org_url: str) -> None:
                 " '2025-01-01 00:00:00')"
             )
         )
+
+
+def test_shared_benchmarks_are_parsed_once_and_a_correction_is_seen(org_url: str) -> None:
+    with unit_of_work(org_url) as session:
+        repo.store_evidence([fft("a"), fft("b", org="RX2"), benchmark()], session=session, by="t")
+        first = next(i for i in repo.load_evidence("RX1", session=session) if i.kind == "benchmark")
+        other = next(i for i in repo.load_evidence("RX2", session=session) if i.kind == "benchmark")
+        assert other is first  # frozen, and loaded with every organisation's evidence: parsed once
+        assert next(i for i in repo.load_evidence("RX1", session=session) if i.id == "a") is not next(
+            i for i in repo.load_evidence("RX1", session=session) if i.id == "a")  # an organisation's own: fresh
+        corrected = parse_evidence({**benchmark().model_dump(mode="json"), "value": 13.0})
+        repo.store_evidence([corrected], session=session, by="t", correct=True)
+        again = next(i for i in repo.load_evidence("RX2", session=session) if i.kind == "benchmark")
+        assert again.value == 13.0 and first.value == 12.5  # type: ignore[union-attr]

@@ -214,11 +214,12 @@ def prepare_assessments(*, session: Session, assessments: Sequence[NewAssessment
                 raise StoreError(f"suggested score {line.suggested} for {line.sub_requirement} is not 0..5")
         ids = sorted(new.evidence_ids)
         result_text = canonical_json(dict(new.result))
+        ids_text = canonical_json(ids)
         row = Assessment(
             org=new.org, as_of=new.as_of, rules_hash=new.rules_hash, catalogue_version=new.catalogue_version,
-            created_at=now, created_by=by, evidence_ids=canonical_json(ids), result=result_text,
+            created_at=now, created_by=by, evidence_ids=ids_text, result=result_text,
             content_hash=_assessment_hash_of_text(new.org, new.as_of, new.rules_hash, new.catalogue_version,
-                                                  ids, result_text),
+                                                  ids_text, result_text),
         )
         prepared.append(PreparedAssessment(row, ids, lines))
     return prepared
@@ -248,13 +249,14 @@ def save_prepared(*, session: Session, prepared: Sequence[PreparedAssessment], b
 
 
 def _assessment_hash_of_text(org: str, as_of: dt.date, rules_hash: str, catalogue_version: str,
-                             sorted_ids: list[str], result_text: str) -> str:
-    """assessment_hash(...) from the result's canonical JSON text, without serialising the result again:
-    canonical JSON of the outer mapping is its sorted keys around the members' own canonical JSON."""
-    head = canonical_json({"as_of": as_of, "catalogue_version": catalogue_version, "evidence_ids": sorted_ids,
-                           "org": org})
+                             ids_text: str, result_text: str) -> str:
+    """assessment_hash(...) from the canonical JSON texts of the sorted evidence ids and of the result, without
+    serialising either again: canonical JSON of the outer mapping is its sorted keys around the members' own
+    canonical JSON."""
+    head = canonical_json({"as_of": as_of, "catalogue_version": catalogue_version})
     tail = canonical_json({"rules_hash": rules_hash})
-    blob = f"{head[:-1]},\"result\":{result_text},{tail[1:]}"
+    blob = (f"{head[:-1]},\"evidence_ids\":{ids_text},\"org\":{canonical_json(org)},\"result\":{result_text},"
+            f"{tail[1:]}")
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
