@@ -37,8 +37,8 @@ class MeasureCache:
     The fingerprint is one digest per kind the measure reads, over the ids and content hashes of the items
     of that kind visible on the date, so adding, correcting or withdrawing any such item changes it.
     `hits` and `misses` count lookups (one per measure per assessment). It also keeps sub-requirement
-    scores by the measure values they rest on (`score_hits`, `score_misses`), so an unchanged
-    sub-requirement is not even re-evaluated.
+    scores by the evidence they rest on (the digests of the kinds their measures read; `score_hits`,
+    `score_misses`), so an unchanged sub-requirement is not even re-evaluated.
     """
 
     def __init__(self, max_entries: int = 200_000) -> None:

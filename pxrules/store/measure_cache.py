@@ -64,8 +64,8 @@ def _scoring_code_version() -> str:
 
 
 def _score_digest(key: tuple[Any, ...]) -> str:
-    # The in-memory key (rules hash, sub-requirement, evaluator, the measure values its rules read, with
-    # their types) as text: reprs of str, int, float, bool, tuples and MeasureValue are exact and stable.
+    # The in-memory key (rules hash, sub-requirement, evaluator, organisation, date and the digests of the
+    # evidence kinds its measures read; see assess._score_key) as text: the repr of a tuple of str is exact.
     return hashlib.sha256(f"{_scoring_code_version()}\0{key!r}".encode()).hexdigest()
 
 
