@@ -1,10 +1,12 @@
 """Assess every organisation in the store on one or more dates, on all cores, and prove nothing was lost.
 
 Worker processes (forked, so each has its own durable-rules engine: durable never releases the GIL) load an
-organisation's evidence once, assess it on every date, and save its assessments (and measure cache rows) in
-one transaction. Writers take the audit chain's lock first (`save_assessment` does), which serialises them
-on the store's own locking (SQLite's write lock, waited for through busy_timeout; PostgreSQL's row lock), so
-events are appended in one sequence; meanwhile the other workers go on computing. Results never travel
+organisation's evidence once, assess it on every date (one EvidenceTimeline for all of them), and save its
+assessments (and measure cache rows) in one transaction. The rows' canonical text and hashes are made before
+any lock is taken; then the writer takes the batch's own lock (so workers hand the store over without
+sleeping in SQLite's busy-wait back-off) and the audit chain's lock (`save_prepared` does), which serialises
+it with any other writer on the store's own locking (SQLite's write lock; PostgreSQL's row lock), so events
+are appended in one sequence; meanwhile the other workers go on computing. Results never travel
 between processes: each worker hands back only ids and counts, and the parent counts the saved assessments
 back from the store: organisations x dates, or an error. Each organisation gets its own assessments; nothing
 here ranks or compares organisations.

@@ -156,33 +156,6 @@ def expand_firings(score: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def subscore_from_json(data: Mapping[str, Any]) -> SubScore:
-    """The SubScore whose to_json() gave `data` (JSON keeps bool, int, float and str apart, so
-    subscore_from_json(json.loads(json.dumps(s.to_json()))).to_json() == s.to_json())."""
-    nxt = data["next_level"]
-    measures = {name: {"value": m["value"], "evidence": m["evidence"], "detail": m["detail"]}
-                for name, m in data["measures"].items()}
-    firings = []
-    for f in data["firings"]:
-        if f["matched"] and isinstance(f["matched"][0], dict):  # the long form, stored before the compact one
-            matched, sources = f["matched"], (f["evidence_ids"],)
-        else:
-            matched = [{"measure": n, "value": measures[n]["value"], "detail": measures[n]["detail"]}
-                       for n in f["matched"]]
-            sources = tuple(measures[n]["evidence"] for n in f["matched"])
-        firings.append(FiringRecord(f["rule_id"], f["level"], f["effective_level"], f["because"], matched,
-                                    sources, f["attestation_only"]))
-    return SubScore(
-        id=data["id"], suggested=data["suggested"], raw_level=data["raw_level"], because=list(data["because"]),
-        firings=firings, evidence_ids=list(data["evidence"]), caps=list(data["caps"]),
-        next_level=None if nxt is None else NextLevel(
-            nxt["level"], nxt["rule_id"], nxt["because"],
-            [Unmet(u["measure"], u["op"], u["threshold"], u["current"], u["detail"]) for u in nxt["unmet"]],
-            nxt["needs_measured_evidence"]),
-        no_evidence=data["no_evidence"], supporting_kinds=list(data["supporting_kinds"]), measures=measures,
-    )
-
-
 def _fmt(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"

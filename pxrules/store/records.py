@@ -183,13 +183,6 @@ def save_assessment(
     )
 
 
-def save_assessments(*, session: Session, assessments: Sequence[NewAssessment], by: str) -> list[int]:
-    """Store several assessments (as `save_assessment` does each, audited alike: an event per assessment)
-    in one go; returns their ids in order. Rows, scores and events are each written in one statement."""
-    return save_prepared(session=session, prepared=prepare_assessments(session=session, assessments=assessments,
-                                                                        by=by), by=by)
-
-
 @dataclass(frozen=True)
 class PreparedAssessment:
     """An assessment checked and turned into its row (canonical text, content hash), not yet written."""
