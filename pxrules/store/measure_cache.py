@@ -45,7 +45,7 @@ MEASURE_CACHE = sa.Table(
 )
 # 2: the row also keeps each sub-requirement's score; 3: a score names its measures instead of repeating
 # them; 4: a score is kept as the ids of the rules that fired, scored again from the measure values when
-# read (a tenth of the size; scoring costs less than reading the score back). Rows of other formats are
+# read (a tenth of the score's size; scoring them costs less than decoding the score). Rows of other formats are
 # simply recomputed.
 FORMAT = 4
 Key = tuple[str, dt.date]
