@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from pxrules.gcpause import paused_gc
+
 _OWNED = False
 _LOADED = False
 
@@ -34,12 +36,11 @@ def loading() -> Iterator[None]:
         yield
         return
     _LOADED = True
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
+    with paused_gc():
+        try:
+            yield
+        finally:
+            gc.freeze()
 
 
 def before_exit() -> None:

@@ -123,7 +123,8 @@ def _assess_org(org: str, dates: Sequence[dt.date], url: str, reuse: bool, by: s
                 NewAssessment(org, r.as_of, r.rules_hash, r.catalogue_version, r.evidence_ids, data, score_lines(r))
                 for r, data, _ in results])
             # The batch's workers take turns to write through `writing`, which wakes the next one the moment
-            # it is free, rather than all meeting the store's lock and sleeping in its busy-wait back-off.
+            # it is free, rather than all meeting the store's lock and sleeping in its busy-wait back-off; the
+            # commit is inside, so the store's lock is released before the next worker begins.
             with writing or nullcontext():
                 ids = save_prepared(session=session, prepared=prepared, by=by)
                 write_rows(session, [(org, r.as_of, p) for r, _, p in results if p is not None])

@@ -12,7 +12,7 @@ import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,22 @@ class RuleFile:
     attestation_cap: int
     rules: tuple[CompiledRule, ...]
 
+    # Worked out once per file (scoring asks for them for every sub-requirement of every assessment).
+    @cached_property
+    def measures(self) -> tuple[str, ...]:
+        """The measures its rules test, sorted."""
+        return tuple(sorted({c.measure for r in self.rules for c in r.conditions}))
+
+    @cached_property
+    def by_id(self) -> dict[str, CompiledRule]:
+        """Its rules by rule id."""
+        return {r.rule_id: r for r in self.rules}
+
+    @cached_property
+    def rule_measures(self) -> dict[str, tuple[str, ...]]:
+        """Each rule's measures (CompiledRule.measures), by rule id."""
+        return {r.rule_id: r.measures for r in self.rules}
+
 
 @dataclass(frozen=True)
 class RulePack:
@@ -62,7 +78,7 @@ class RulePack:
     def measures_used(self, sub_requirement: str | None = None) -> set[str]:
         """Measure names the rules test (all, or one sub-requirement's)."""
         files = [self.files[sub_requirement]] if sub_requirement else list(self.files.values())
-        return {c.measure for f in files for r in f.rules for c in r.conditions}
+        return {m for f in files for m in f.measures}
 
 
 def _interval(conds: list[Condition]) -> tuple[float, bool, float, bool] | None:

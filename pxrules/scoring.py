@@ -127,13 +127,12 @@ def refire(rule_file: RuleFile, fired: FiredRules, facts: Mapping[str, MeasureVa
     `rule_file` or reads a measure `facts` lacks (then the score is worked out afresh). Whether the rules
     hold is not tested again: the cache key (rules hash, and the evidence of every kind the measures read)
     guarantees the same facts as when they fired."""
-    _, by_id, measures_of = _file_info(rule_file)
     firings = []
     for rule_id in fired.rule_ids:
-        rule = by_id.get(rule_id)
-        if rule is None or not all(m in facts for m in measures_of[rule_id]):
+        rule = rule_file.by_id.get(rule_id)
+        if rule is None or not all(m in facts for m in rule_file.rule_measures[rule_id]):
             return None
-        matched = tuple((m, normalise(facts[m].value)) for m in measures_of[rule_id])
+        matched = tuple((m, normalise(facts[m].value)) for m in rule_file.rule_measures[rule_id])
         firings.append(Firing(rule.sub_requirement, rule.rule_id, rule.level, matched))
     return sorted(firings, key=sort_key)
 
@@ -183,20 +182,6 @@ def _next_level(rules: Sequence[CompiledRule], level: int, facts: Mapping[str, M
     return NextLevel(level, best[2].rule_id, best[2].because, best[3])
 
 
-_FILE_INFO: dict[int, tuple[RuleFile, tuple[str, ...], dict[str, CompiledRule], dict[str, tuple[str, ...]]]] = {}
-
-
-def _file_info(rule_file: RuleFile) -> tuple[tuple[str, ...], dict[str, CompiledRule], dict[str, tuple[str, ...]]]:
-    """(measures its rules test, sorted; its rules by id; each rule's measures) of a rule file, worked out
-    once per file object."""
-    found = _FILE_INFO.get(id(rule_file))
-    if found is None or found[0] is not rule_file:
-        used = tuple(sorted({c.measure for r in rule_file.rules for c in r.conditions}))
-        found = _FILE_INFO[id(rule_file)] = (rule_file, used, {r.rule_id: r for r in rule_file.rules},
-                                             {r.rule_id: r.measures for r in rule_file.rules})
-    return found[1], found[2], found[3]
-
-
 def score_sub_requirement(
     sub: SubRequirement,
     rule_file: RuleFile,
@@ -204,8 +189,8 @@ def score_sub_requirement(
     facts: Mapping[str, MeasureValue],
 ) -> SubScore:
     """Apply the highest-level-then-caps policy to one sub-requirement's firings."""
-    used, by_id, _ = _file_info(rule_file)
-    present = {m: facts[m] for m in used if m in facts}
+    by_id = rule_file.by_id
+    present = {m: facts[m] for m in rule_file.measures if m in facts}
     records: list[FiringRecord] = []
     for f in firings:
         values = [facts[m] for m, _ in f.matched]

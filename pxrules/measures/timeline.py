@@ -26,8 +26,8 @@ class EvidenceTimeline:
         self.org = org
         self.items = items
         self.hashes = hashes
-        self._digests = self._all_digests(sorted(set(dates)))
         self._rows = self._rows_by_start()
+        self._digests = self._all_digests(sorted(set(dates)))
 
     def _hash_of(self, item: Evidence) -> str:
         # As EvidenceView._hash_of: the stored hash when there is one, else the item's own.
@@ -35,22 +35,14 @@ class EvidenceTimeline:
         return known if known is not None else item.content_hash()
 
     def _all_digests(self, dates: list[dt.date]) -> dict[dt.date, dict[str, str]]:
-        by_kind: dict[str, list[tuple[int, str, str]]] = {}
-        for item in self.items:
-            fields = item.__dict__  # one attribute read, as EvidenceView does
-            if fields["org"] == self.org or fields["org"] is None:
-                by_kind.setdefault(fields["kind"], []).append(
-                    (fields["period_start"].toordinal(), fields["id"], self._hash_of(item)))
         out: dict[dt.date, dict[str, str]] = {day: {} for day in dates}
-        for kind, keyed in by_kind.items():
-            keyed.sort()
+        for kind, (starts, pairs) in self._rows.items():
+            # Ordered by (start, id, hash), the records begun by a date are as many as `starts` says.
+            keyed = sorted([(row[1], row[2], self._hash_of(row[3])) for _, row in pairs])
             hasher = digest_start(kind)
             taken = 0
             for day in dates:
-                upto = taken
-                limit = day.toordinal()
-                while upto < len(keyed) and keyed[upto][0] <= limit:
-                    upto += 1
+                upto = bisect_right(starts, day.toordinal())
                 hasher.update(digest_records(keyed[taken:upto]))
                 taken = upto
                 out[day][kind] = hasher.copy().hexdigest()
