@@ -8,11 +8,16 @@ e.g. postgresql://postgres@127.0.0.1:5432/postgres; each test gets its own throw
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 PG_ENV = "PXRULES_TEST_PG_URL"
 
@@ -43,10 +48,26 @@ def _fresh_postgres(server_url: str) -> Iterator[str]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         yield admin_url.set(database=name).render_as_string(hide_password=False)
         dispose_engines()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, name)
     finally:
         admin.dispose()
+
+
+def _drop_database(admin: Engine, name: str) -> None:
+    """DROP DATABASE ... WITH (FORCE), waiting out the server's own autovacuum worker: a role that is not a
+    superuser may not terminate it, and it leaves the database within moments."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    for attempt in range(100):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except ProgrammingError as exc:
+            if "pg_signal_backend" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True, scope="session")
