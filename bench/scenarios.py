@@ -51,9 +51,9 @@ def _load(url: str, code: str) -> tuple[list[Any], dict[str, str]]:
 
 def one_trust(cfg: Config, url: str, log: Log) -> dict[str, float]:
     """One assessment of the one-trust store, in-process: load, assess (durable and reference), rules only."""
-    from pxrules.assess import assess, evaluate
     from pxrules.measures import compute_measures
-    from pxrules.rulepack import default_rulepack
+    from pxrules.rules.pack import default_rulepack
+    from pxrules.scoring.assess import assess, evaluate
 
     pack = default_rulepack()
     code = synth.org_code(1)
@@ -86,7 +86,7 @@ def commands(cfg: Config, url: str, log: Log) -> dict[str, float]:
     out: dict[str, float] = {}
     out["help_s"] = timing.median_command_s([*px, "--help"], cfg.cli_repeats * 2)
     out["assess_help_s"] = timing.median_command_s([*px, "assess", "--help"], cfg.cli_repeats)
-    startup = ("import pxrules.assessing, pxrules.engine as e, pxrules.rulepack as r; "
+    startup = ("import pxrules.scoring.stored, pxrules.rules.engine as e, pxrules.rules.pack as r; "
                "p = r.default_rulepack(); e.get_engine(p.hash, p.rules)")
     out["assess_startup_s"] = timing.median_command_s([sys.executable, "-c", startup], cfg.cli_repeats)
     assess = [*px, "--db", url, "assess", "--org", code, "--as-of", AS_OF.isoformat(), "--json"]
@@ -124,7 +124,7 @@ def _new_items(trust_items: list[Any], round_no: int, count: int) -> list[Any]:
 
 def _cold_and_cached(url: str, code: str, pack: Any) -> tuple[float, float, int]:
     """(cold assess s, assess-from-the-stored-cache s, measures recomputed) on the store's evidence now."""
-    from pxrules.assess import assess
+    from pxrules.scoring.assess import assess
     from pxrules.store.db import unit_of_work
     from pxrules.store.measure_cache import StoredMeasureCache
 
@@ -148,11 +148,11 @@ def incremental(cfg: Config, url: str, log: Log) -> dict[str, Any]:
     """Re-assessment after importing `new_items` items, against a full assessment of the same evidence:
     the assessment step reading the store's cache (as a new process does), the same with the cache warm in
     memory (as a long-running process has it), and load + assess + save end to end."""
-    from pxrules.assess import assess
-    from pxrules.assessing import run_assessment
     from pxrules.evidence import KINDS
     from pxrules.measures import MeasureCache
-    from pxrules.rulepack import default_rulepack
+    from pxrules.rules.pack import default_rulepack
+    from pxrules.scoring.assess import assess
+    from pxrules.scoring.stored import run_assessment
     from pxrules.store.db import unit_of_work
     from pxrules.store.repo import store_evidence
 
@@ -214,7 +214,7 @@ def incremental(cfg: Config, url: str, log: Log) -> dict[str, Any]:
 
 def national(cfg: Config, url: str, work: Path, log: Log) -> dict[str, Any]:
     """`pxrules assess --all` over every trust and date with --jobs, its memory, and a 1-process baseline."""
-    from pxrules.batch import run_batch
+    from pxrules.scoring.batch import run_batch
     from pxrules.store.db import dispose_engines
 
     px = timing.pxrules_command()
@@ -266,9 +266,9 @@ def _count_assessments(url: str) -> int:
 def zen_baseline(cfg: Config, log: Log) -> dict[str, Any]:
     """The same scoring of a subset of sub-requirements by zen-engine decision tables, durable and reference."""
     from bench.zen_tables import ZenScorer, pick_subset, raw_levels
-    from pxrules.assess import evaluate
     from pxrules.measures import compute_measures
-    from pxrules.rulepack import default_rulepack
+    from pxrules.rules.pack import default_rulepack
+    from pxrules.scoring.assess import evaluate
 
     pack = default_rulepack()
     subs = pick_subset(pack, cfg.zen_subs)

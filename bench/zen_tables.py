@@ -15,8 +15,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pxrules.conditions import CompiledRule, Condition, Scalar, normalise
-from pxrules.rulepack import RulePack
+from pxrules.rules.conditions import CompiledRule, Condition, Scalar, normalise
+from pxrules.rules.pack import RulePack
 
 _OPS = {"eq": "==", "neq": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 

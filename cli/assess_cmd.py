@@ -32,7 +32,7 @@ def assess(
     url = db_url()
     if verify is not None:
         with library_errors():
-            from pxrules.assessing import verify_assessment
+            from pxrules.scoring.stored import verify_assessment
 
             check = verify_assessment(url, verify)
         if as_json:
@@ -60,7 +60,7 @@ def assess(
         return
     results = []
     with library_errors():
-        from pxrules.assessing import run_assessment
+        from pxrules.scoring.stored import run_assessment
 
         for day in dates:
             assessment_id, result = run_assessment(url, org, day, by=actor(), reuse=not no_cache)
@@ -76,7 +76,7 @@ def assess(
 def _print_table(assessment_id: int | None, result: Any) -> None:
     from rich.table import Table
 
-    from pxrules.framework import load_catalogue
+    from pxrules.rules.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     scores = {s.id: s for s in result.scores}
@@ -104,7 +104,7 @@ def explain(
 ) -> None:
     """Why a sub-requirement got its score: rules fired, measures, evidence, caps and the next level."""
     with library_errors():
-        from pxrules.assessing import explain as explain_score
+        from pxrules.scoring.stored import explain as explain_score
 
         data = explain_score(db_url(), org, sub_requirement, assessment)
     if as_json:

@@ -26,7 +26,7 @@ def log(
     as_json: JsonOption = False,
 ) -> None:
     """List audit events, oldest first: who wrote what, when, and the hashes that chain them."""
-    from pxrules.audit.chain import list_events
+    from pxrules.store.audit_chain import list_events
     from pxrules.store.db import unit_of_work
     from pxrules.store.repo import get_org
 

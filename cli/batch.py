@@ -20,7 +20,7 @@ def _interactive() -> bool:
 def run_batch(url: str, dates: Sequence[dt.date], *, jobs: int | None, by: str, as_json: bool,
               reuse: bool = True) -> None:
     """Run the library batch, drawing a rich progress bar on a terminal, then print the summary."""
-    from pxrules.batch import run_batch as batch
+    from pxrules.scoring.batch import run_batch as batch
 
     if _interactive():
         from rich.console import Console

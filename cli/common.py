@@ -42,7 +42,7 @@ def actor() -> str:
     """Who is writing: --by, else $PXRULES_BY, else the OS user."""
     if SETTINGS.by:
         return SETTINGS.by
-    from pxrules.audit.chain import os_user
+    from pxrules.store.audit_chain import os_user
 
     return os_user()
 

@@ -36,7 +36,7 @@ def compare(
 ) -> None:
     """Self vs suggested score per sub-requirement, flagged; over-claims first with what contradicts them."""
     with library_errors():
-        from pxrules.compare import compare as run_compare
+        from pxrules.board.compare import compare as run_compare
 
         result = run_compare(db_url(), org, assessment_id=assessment, self_id=self_id)
     data = result.to_json()
@@ -104,7 +104,7 @@ def compare(
 def trend(org: OrgOpt, as_json: JsonOpt = False) -> None:
     """Suggested (and self) scores across the stored assessments, with changes since the previous one."""
     with library_errors():
-        from pxrules.trend import trend as run_trend
+        from pxrules.board.trend import trend as run_trend
 
         result = run_trend(db_url(), org)
     data = result.to_json()

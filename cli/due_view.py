@@ -11,7 +11,7 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
     """Compute the due report and print it as JSON or two tables."""
     day = parse_date(as_of)
     with library_errors():
-        from pxrules.due import evidence_due
+        from pxrules.scoring.due import evidence_due
 
         report = evidence_due(db_url(), org, as_of=day, within=within)
     data = report.to_json()

@@ -21,7 +21,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object each.")] = False,
 ) -> None:
     """List every sub-requirement, grouped by section and characteristic."""
-    from pxrules.framework import load_catalogue
+    from pxrules.rules.catalogue import load_catalogue
 
     with library_errors():
         catalogue = load_catalogue()
@@ -59,7 +59,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print it as a JSON object.")] = False,
 ) -> None:
     """Show one sub-requirement with its characteristic and section."""
-    from pxrules.framework import load_catalogue
+    from pxrules.rules.catalogue import load_catalogue
 
     with library_errors():
         sub = load_catalogue().get(sub_id)

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pxrules.gcpause import paused_gc
+from pxrules.common.gcpause import paused_gc
 
 _OWNED = False
 _LOADED = False

@@ -17,8 +17,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 def list_rules(as_json: JsonOpt = False) -> None:
     """List every rule: sub-requirement, level, conditions and the reason it gives."""
     with library_errors():
-        from pxrules.rulepack import default_rulepack
-        from pxrules.scoring import condition_text
+        from pxrules.rules.pack import default_rulepack
+        from pxrules.scoring.levels import condition_text
 
         pack = default_rulepack()
         rows = [{"sub_requirement": r.sub_requirement, "rule_id": r.rule_id, "level": r.level,
@@ -42,7 +42,7 @@ def list_rules(as_json: JsonOpt = False) -> None:
 def check(as_json: JsonOpt = False) -> None:
     """Validate the rule pack without running anything; print its content hash."""
     with library_errors():
-        from pxrules.rulepack import load_rulepack
+        from pxrules.rules.pack import load_rulepack
 
         pack = load_rulepack()
     summary = {"rules_hash": pack.hash, "measures_hash": pack.measures_hash, "files": len(pack.files),
@@ -62,8 +62,8 @@ def test(
 ) -> None:
     """Run every rule's test cases; fail when any case fails or a level of a sub-requirement is reached by none."""
     with library_errors():
-        from pxrules.rulepack import load_rulepack
-        from pxrules.ruletest import run_rule_tests
+        from pxrules.rules.cases import run_rule_tests
+        from pxrules.rules.pack import load_rulepack
 
         pack = load_rulepack()
         report = run_rule_tests(pack, "reference" if reference else "durable")

@@ -23,7 +23,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 def template(org: OrgOpt, output: OutOpt, as_json: JsonOpt = False) -> None:
     """Write the 57 rows to fill in, beside each the current suggested score and its reason (read-only)."""
     with library_errors():
-        from pxrules.selfassessing import write_template
+        from pxrules.board.selfassess import write_template
 
         path = write_template(db_url(), org, output)
     if as_json:
@@ -46,8 +46,8 @@ def import_(
     """Import a filled-in self-assessment, all or nothing; each import is kept as a dated record."""
     day = parse_date(as_of)
     with library_errors():
-        from pxrules.selfassess import summary
-        from pxrules.selfassessing import import_self_assessment
+        from pxrules.board.selfassess import import_self_assessment
+        from pxrules.board.selfassess_file import summary
 
         record = import_self_assessment(db_url(), file, org, as_of=day, by=actor())
     data = summary(record)
@@ -71,7 +71,7 @@ def export(
 ) -> None:
     """Write a stored self-assessment back out in the template's layout."""
     with library_errors():
-        from pxrules.selfassessing import export_self_assessment
+        from pxrules.board.selfassess import export_self_assessment
 
         record = export_self_assessment(db_url(), org, output, self_id)
     if as_json:
@@ -84,8 +84,8 @@ def export(
 def list_(org: OrgOpt, as_json: JsonOpt = False) -> None:
     """List the stored self-assessments of an organisation, oldest first."""
     with library_errors():
-        from pxrules.selfassess import summary
-        from pxrules.selfassessing import self_assessments
+        from pxrules.board.selfassess import self_assessments
+        from pxrules.board.selfassess_file import summary
 
         records = [summary(r) for r in self_assessments(db_url(), org)]
     if as_json:

@@ -151,12 +151,12 @@ def _complaints_alongside(url: str, demo_items: list[Any]) -> dict[str, Any]:
 
 def run_demo(folder: Path | None = None) -> DemoResult:
     """Build the demo store and report in `folder` (default ./pxrules-demo-<timestamp>)."""
-    from pxrules.assessing import run_assessment
+    from pxrules.board.selfassess import import_self_assessment
     from pxrules.evidence.io import read_evidence_sources
     from pxrules.paths import examples_dir
     from pxrules.reports.html import write_html
     from pxrules.reports.model import build_report
-    from pxrules.selfassessing import import_self_assessment
+    from pxrules.scoring.stored import run_assessment
     from pxrules.store.db import init_db, unit_of_work
     from pxrules.store.repo import add_org, store_evidence
 

@@ -13,10 +13,10 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from cli.main import app
-from pxrules.audit.chain import list_events
 from pxrules.evidence import parse_evidence
 from pxrules.store import repo
 from pxrules.store.amend import withdraw_evidence
+from pxrules.store.audit_chain import list_events
 from pxrules.store.db import dispose_engines, sqlite_file, unit_of_work
 from pxrules.store.records import ScoreLine, SelfAssessmentLine
 

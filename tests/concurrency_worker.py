@@ -12,10 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from pxrules.assessing import run_assessment
 from pxrules.errors import StoreError
 from pxrules.evidence import parse_evidence
-from pxrules.rulepack import default_rulepack
+from pxrules.rules.pack import default_rulepack
+from pxrules.scoring.stored import run_assessment
 from pxrules.store import repo
 from pxrules.store.db import unit_of_work
 

@@ -72,7 +72,7 @@ def _drop_database(admin: Engine, name: str) -> None:
 
 @pytest.fixture(autouse=True, scope="session")
 def _own_yaml_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The rule packs the suite edits stay out of the user's parsed-YAML cache (see pxrules/yamlcache.py)."""
+    """The rule packs the suite edits stay out of the user's parsed-YAML cache (see pxrules/rules/yaml_cache.py)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PXRULES_CACHE_DIR", str(tmp_path_factory.mktemp("yaml-cache")))
         yield

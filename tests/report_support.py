@@ -11,10 +11,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pxrules.assessing import run_assessment
+from pxrules.board.selfassess import import_self_assessment
+from pxrules.board.tool_file import write_file
 from pxrules.evidence import parse_evidence
-from pxrules.reports.tool import write_file
-from pxrules.selfassessing import import_self_assessment
+from pxrules.scoring.stored import run_assessment
 from pxrules.store.db import unit_of_work
 from pxrules.store.records import SelfAssessmentLine
 from pxrules.store.repo import add_org, store_evidence
@@ -88,7 +88,7 @@ def self_lines(hostile: bool = False) -> dict[str, SelfAssessmentLine]:
 
 def all_lines(lines: dict[str, SelfAssessmentLine]) -> dict[str, SelfAssessmentLine]:
     """Every sub-requirement: the given rows, the rest scored 0 except 5A which is left unscored."""
-    from pxrules.framework import load_catalogue
+    from pxrules.rules.catalogue import load_catalogue
 
     out = {}
     for sub in load_catalogue().ids:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
-from pxrules.conditions import NUMBER_LIMIT, CompiledRule, Condition, Scalar, kind_of
+from pxrules.rules.conditions import NUMBER_LIMIT, CompiledRule, Condition, Scalar, kind_of
 
 MEASURES = ("a", "b", "c.d", "e_1", "f.g_h", "z9")
 OPS = ("eq", "neq", "gt", "gte", "lt", "lte")

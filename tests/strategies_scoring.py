@@ -6,9 +6,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from pxrules.conditions import Scalar
 from pxrules.measures import MEASURES
-from pxrules.rulepack import RulePack
+from pxrules.rules.conditions import Scalar
+from pxrules.rules.pack import RulePack
 
 
 def thresholds(pack: RulePack) -> dict[str, list[Scalar]]:

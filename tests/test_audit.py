@@ -13,10 +13,10 @@ from audit_support import benchmark, cli, fft, populate, query, tamper, verify_j
 from sqlmodel import SQLModel
 
 import pxrules.store.tables  # noqa: F401  (registers the tables)
-from pxrules.audit.chain import COLUMNS, GENESIS_PREV, KEYS, append_event, event_hash, head, list_events
 from pxrules.audit.verify import verify_store
 from pxrules.errors import AuditError, EvidenceError, StoreError
 from pxrules.store import repo
+from pxrules.store.audit_chain import COLUMNS, GENESIS_PREV, KEYS, append_event, event_hash, head, list_events
 from pxrules.store.db import unit_of_work
 
 ACTIONS = [

@@ -10,8 +10,8 @@ import pytest
 from audit_support import cli, populate, tamper
 
 from pxrules.audit.bundle import verify_bundle
-from pxrules.audit.chain import canonical, sha256_hex
 from pxrules.errors import AuditError
+from pxrules.store.audit_chain import canonical, sha256_hex
 
 
 @pytest.fixture

@@ -132,8 +132,8 @@ def test_all_and_org_together_are_refused(three_orgs: str) -> None:
 
 
 def test_library_batch_counts_from_the_store_and_needs_a_date(three_orgs: str) -> None:
-    from pxrules.batch import run_batch
     from pxrules.errors import PxRulesError
+    from pxrules.scoring.batch import run_batch
 
     seen: list[tuple[int, int]] = []
     summary = run_batch(three_orgs, [dt.date(2026, 3, 31)], by="tester", jobs=1, orgs=["RB1", "RB3"],

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pxrules.canonical import canonical_text
+from pxrules.common.canonical import canonical_text
 
 
 def reference(data: Any) -> str:

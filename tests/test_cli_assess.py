@@ -113,7 +113,7 @@ def test_rules_test_fails_when_a_level_has_no_case(tmp_path: Path, monkeypatch: 
 
 
 def _ids() -> list[str]:
-    from pxrules.framework import load_catalogue
+    from pxrules.rules.catalogue import load_catalogue
 
     return [s.id for s in load_catalogue().sub_requirements]
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from report_support import ORG, seed
 from typer.testing import CliRunner
 
-from pxrules.compare import (
+from pxrules.board.compare import (
     AGREED,
     FLAGS,
     NOT_SCORED,
@@ -25,7 +25,7 @@ from pxrules.compare import (
     flag_of,
 )
 from pxrules.errors import NotFoundError
-from pxrules.framework import load_catalogue
+from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.records import AssessmentRecord, SelfAssessmentLine, SelfAssessmentRecord
 
 

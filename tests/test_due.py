@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from report_support import ORG, attestation, seed
 from typer.testing import CliRunner
 
-from pxrules.assess import assess
-from pxrules.due import due_report, evidence_due, valid_until
 from pxrules.evidence import VALIDITY_DAYS, Evidence, is_valid_on, parse_evidence
 from pxrules.paths import examples_dir
+from pxrules.scoring.assess import assess
+from pxrules.scoring.due import due_report, evidence_due, valid_until
 
 
 def _items() -> list[Evidence]:

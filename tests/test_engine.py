@@ -23,8 +23,9 @@ from strategies_engine import (
     shuffled,
 )
 
-from pxrules import engine as engine_mod
-from pxrules.conditions import (
+from pxrules.errors import EngineError, EvidenceError, RuleError
+from pxrules.rules import engine as engine_mod
+from pxrules.rules.conditions import (
     NUMBER_LIMIT,
     CompiledRule,
     Condition,
@@ -33,9 +34,8 @@ from pxrules.conditions import (
     holds,
     normalise,
 )
-from pxrules.engine import MAX_CONDITIONS_PER_RULESET, RuleEngine, encode_value, get_engine
-from pxrules.errors import EngineError, EvidenceError, RuleError
-from pxrules.reference import evaluate_reference
+from pxrules.rules.engine import MAX_CONDITIONS_PER_RULESET, RuleEngine, encode_value, get_engine
+from pxrules.rules.reference import evaluate_reference
 
 _dre: Any = engine_mod._dre
 

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from pxrules.errors import CatalogueError, NotFoundError
 from pxrules.evidence import KINDS
-from pxrules.framework import CQC_KEY_QUESTIONS, Catalogue, default_path, load_catalogue
+from pxrules.rules.catalogue import CQC_KEY_QUESTIONS, Catalogue, default_path, load_catalogue
 
 FIXTURE = Path(__file__).parent / "fixtures" / "peif-2018-assessment-tool.txt"
 HEADER_FIRST_CELL = "Characteristics"

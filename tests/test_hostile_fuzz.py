@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pxrules.errors import CatalogueError, EvidenceError, RuleError
 from pxrules.evidence.io import read_evidence_sources
 from pxrules.paths import rules_dir
-from pxrules.rulepack import load_rulepack, rule_files
+from pxrules.rules.pack import load_rulepack, rule_files
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SCALARS = (

@@ -19,7 +19,7 @@ from audit_support import cli, snapshot
 from pxrules.audit.verify import verify_store
 from pxrules.errors import CatalogueError, RuleError
 from pxrules.paths import rules_dir
-from pxrules.rulepack import load_rulepack
+from pxrules.rules.pack import load_rulepack
 from pxrules.store.db import init_db
 
 ITEM: dict[str, Any] = {
@@ -274,7 +274,7 @@ def test_a_rule_file_is_never_executed(rules_copy: Path, text: str) -> None:
          "catalogue-nul"],
 )  # fmt: skip
 def test_the_catalogue_is_never_executed(rules_copy: Path, text: str) -> None:
-    from pxrules.framework import load_catalogue
+    from pxrules.rules.catalogue import load_catalogue
 
     catalogue = rules_copy / "framework.yaml"
     original = catalogue.read_bytes()

@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from pxrules.assess import assess
-from pxrules.assessing import run_assessment
 from pxrules.evidence import parse_evidence
 from pxrules.evidence.io import read_evidence_sources
 from pxrules.measures import MEASURES, EvidenceView, MeasureCache
 from pxrules.measures.compute import _evaluate
 from pxrules.paths import examples_dir
-from pxrules.rulepack import default_rulepack
-from pxrules.scoring import expand_firings
+from pxrules.rules.pack import default_rulepack
+from pxrules.scoring.assess import assess
+from pxrules.scoring.levels import expand_firings
+from pxrules.scoring.stored import run_assessment
 from pxrules.store.db import unit_of_work
 from pxrules.store.measure_cache import StoredMeasureCache, clear
 from pxrules.store.repo import add_org, store_evidence
@@ -176,10 +176,10 @@ def test_score_json_is_what_asdict_gives(demo: list[Any]) -> None:
 
 
 def test_fired_rules_score_again_exactly_or_not_at_all(demo: list[Any]) -> None:
-    from pxrules.assess import evaluate
-    from pxrules.framework import load_catalogue
     from pxrules.measures import compute_measures
-    from pxrules.scoring import FiredRules, refire, score_sub_requirement
+    from pxrules.rules.catalogue import load_catalogue
+    from pxrules.scoring.assess import evaluate
+    from pxrules.scoring.levels import FiredRules, refire, score_sub_requirement
 
     pack = default_rulepack()
     facts = compute_measures(ORG, AS_OF, demo, names=pack.measures_used())

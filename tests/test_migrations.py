@@ -12,9 +12,9 @@ from audit_support import benchmark, fft, query, tamper, verify_json
 from sqlalchemy import inspect
 from sqlmodel import Session
 
-from pxrules.audit.chain import list_events
 from pxrules.audit.verify import verify_store
 from pxrules.store import repo
+from pxrules.store.audit_chain import list_events
 from pxrules.store.db import _alembic_config, current_revision, init_db, make_engine, unit_of_work
 from pxrules.store.records import assessment_hash, sha256_of
 from pxrules.store.tables import (

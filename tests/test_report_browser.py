@@ -51,7 +51,7 @@ def test_report_renders_offline(report: Path, tmp_path: Path, width: int) -> Non
             subs = page.locator("article[data-sub]")
             assert subs.count() == 57
             ids = subs.evaluate_all("els => els.map(e => e.dataset.sub)")
-            from pxrules.framework import load_catalogue
+            from pxrules.rules.catalogue import load_catalogue
 
             assert ids == load_catalogue().ids
             for name in ("section-profile", "self-vs-suggested", "trend"):

@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 from report_support import HOSTILE, ORG, seed
 from typer.testing import CliRunner
 
+from pxrules.common.cells import csv_in, csv_out, put_text
 from pxrules.errors import NotFoundError, PxRulesError
-from pxrules.framework import load_catalogue
 from pxrules.reports import write_report
-from pxrules.reports.cells import csv_in, csv_out, put_text
 from pxrules.reports.markdown import md
+from pxrules.rules.catalogue import load_catalogue
 
 
 @pytest.fixture
@@ -193,7 +193,7 @@ def test_report_errors(db_url: str, tmp_path: Path) -> None:
 
 
 def test_report_without_a_self_assessment(db_url: str, tmp_path: Path) -> None:
-    from pxrules.assessing import run_assessment
+    from pxrules.scoring.stored import run_assessment
     from pxrules.store.db import unit_of_work
     from pxrules.store.repo import add_org
 

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pxrules.assess import assess, score_facts
-from pxrules.conditions import Scalar, normalise
 from pxrules.evidence import Evidence
 from pxrules.evidence.io import read_evidence_files
 from pxrules.measures import MEASURES, MeasureValue
 from pxrules.paths import examples_dir
-from pxrules.rulepack import RulePack, default_rulepack, load_rulepack
+from pxrules.rules.conditions import Scalar, normalise
+from pxrules.rules.pack import RulePack, default_rulepack, load_rulepack
+from pxrules.scoring.assess import assess, score_facts
 from tests.strategies_scoring import facts
 
 PACK = default_rulepack()

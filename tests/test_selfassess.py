@@ -14,15 +14,15 @@ from openpyxl import load_workbook
 from report_support import HOSTILE, ORG
 from typer.testing import CliRunner
 
-from pxrules.errors import ImportFormatError, NotFoundError
-from pxrules.framework import load_catalogue
-from pxrules.selfassess import editable_content, layout, read_file
-from pxrules.selfassessing import (
+from pxrules.board.selfassess import (
     export_self_assessment,
     import_self_assessment,
     self_assessments,
     write_template,
 )
+from pxrules.board.selfassess_file import editable_content, layout, read_file
+from pxrules.errors import ImportFormatError, NotFoundError
+from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.db import unit_of_work
 from pxrules.store.repo import add_org
 
@@ -71,7 +71,7 @@ def fill_xlsx(path: Path, rows: dict[str, tuple[object, ...]]) -> None:
 
 def fill_csv(path: Path, rows: dict[str, tuple[object, ...]]) -> None:
     """Edit the CSV as a script would: write the editable fields, leave the rest alone."""
-    from pxrules.reports.cells import csv_out
+    from pxrules.common.cells import csv_out
 
     text = path.read_text(encoding="utf-8-sig")
     table = list(csv.reader(text.splitlines(keepends=True)))

@@ -11,9 +11,9 @@ import pytest
 from report_support import DATES, ORG, seed
 from typer.testing import CliRunner
 
-from pxrules.framework import load_catalogue
+from pxrules.board.trend import build, trend
+from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.records import AssessmentRecord, ScoreLine, SelfAssessmentLine, SelfAssessmentRecord
-from pxrules.trend import build, trend
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 

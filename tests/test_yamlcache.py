@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from pxrules import yamlcache
-from pxrules.assess import assess
 from pxrules.evidence.io import read_evidence_sources
-from pxrules.framework import _load_cached
 from pxrules.paths import examples_dir, rules_dir
-from pxrules.rulepack import RulePack, load_rulepack
-from pxrules.yamlfast import safe_load
+from pxrules.rules import yaml_cache as yamlcache
+from pxrules.rules.catalogue import _load_cached
+from pxrules.rules.pack import RulePack, load_rulepack
+from pxrules.rules.yaml_parse import safe_load
+from pxrules.scoring.assess import assess
 
 BUNDLED_1A = "A patient experience strategy exists, at least in draft."
 
@@ -281,7 +281,7 @@ def test_a_warm_pack_load_does_not_import_pyyaml(tmp_path: Path) -> None:
     import sys
 
     env = {**os.environ, "PXRULES_CACHE_DIR": str(tmp_path / "cache")}
-    code = ("import sys; from pxrules.rulepack import load_rulepack; load_rulepack(); "
+    code = ("import sys; from pxrules.rules.pack import load_rulepack; load_rulepack(); "
             "print('yaml' in sys.modules)")
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
             for _ in range(2)]

@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pxrules.audit.chain import CHILDREN, KEYS, Key, Row, canonical, plain, sha256_hex
 from pxrules.audit.verify import Problem, Report, Snapshot, check, read_snapshot
 from pxrules.errors import AuditError
+from pxrules.store.audit_chain import CHILDREN, KEYS, Key, Row, canonical, plain, sha256_hex
 from pxrules.store.tables import utc_now
 
 FORMAT = "pxrules-audit-bundle"

@@ -14,7 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pxrules.audit.chain import (
+from pxrules.errors import AuditError
+from pxrules.evidence.base import RECORDING_FIELDS
+from pxrules.store.audit_chain import (
     GENESIS_PREV,
     KEYS,
     LABELS,
@@ -28,8 +30,6 @@ from pxrules.audit.chain import (
     read_events,
     sha256_hex,
 )
-from pxrules.errors import AuditError
-from pxrules.evidence.base import RECORDING_FIELDS
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from pxrules.measures import (  # noqa: F401  (importing registers the measures)
     reporting,
 )
 from pxrules.measures.compute import MeasureCache, compute_measures
-from pxrules.measures.core import MEASURES, EvidenceView, MeasureSpec, MeasureValue, Result, measure
+from pxrules.measures.registry import MEASURES, EvidenceView, MeasureSpec, MeasureValue, Result, measure
 
 __all__ = ["MEASURES", "EvidenceView", "MeasureCache", "MeasureSpec", "MeasureValue", "Result",
            "compute_measures", "measure"]

@@ -9,8 +9,8 @@ from pxrules.evidence import Evidence
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.improvement import QiProject
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import current_projects, documents, pct, processes, share_result
-from pxrules.measures.core import EvidenceView, Result, measure, months_before
+from pxrules.measures.blocks import current_projects, documents, pct, processes, share_result
+from pxrules.measures.registry import EvidenceView, Result, measure, months_before
 
 # Feedback strands an integrated report can bring together (document.contents flags "source.<strand>").
 FEEDBACK_SOURCES = ("fft", "complaints", "pals", "npsp", "care_opinion", "healthwatch", "compliments")

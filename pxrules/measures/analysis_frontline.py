@@ -11,8 +11,8 @@ from pxrules.measures.analysis import (
     issued_docs,
     qi_projects,
 )
-from pxrules.measures.common import documents, pct, processes, share_result, survey_position
-from pxrules.measures.core import EvidenceView, Result, measure, months_before
+from pxrules.measures.blocks import documents, pct, processes, share_result, survey_position
+from pxrules.measures.registry import EvidenceView, Result, measure, months_before
 
 # The audited-process shares these sub-requirements also read (warning.spc_ward_share_*,
 # warning.alerts_acted_30d_share_12m, analysis.team_discussion_share_*, analysis.compliments_fed_back_*)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pxrules.evidence.governance import Attestation
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 # Sub-requirement ids of the 2018 framework; the catalogue test pins these against rules/framework.yaml.
 SUB_REQUIREMENT_IDS: tuple[str, ...] = (

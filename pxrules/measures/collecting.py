@@ -13,8 +13,8 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from pxrules.evidence.feedback import Benchmark, FftMonthly
-from pxrules.measures.common import pct
-from pxrules.measures.core import EvidenceView, Result, measure, months_before
+from pxrules.measures.blocks import pct
+from pxrules.measures.registry import EvidenceView, Result, measure, months_before
 
 SETTING_LABELS = {
     "inpatient": "inpatient",

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 from pxrules.evidence.complaints import ComplaintsPeriod
 from pxrules.evidence.governance import BoardMeeting, Document
+from pxrules.measures.blocks import best_document, documents, pct, processes
 from pxrules.measures.collecting_modes import latest_channels
-from pxrules.measures.common import best_document, documents, pct, processes
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 COMPLAINT_CHANNELS = frozenset(
     {

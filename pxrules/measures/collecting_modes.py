@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pxrules.evidence.feedback import FeedbackChannel, FftMonthly, SurveyQuestion
+from pxrules.measures.blocks import best_document, pct
 from pxrules.measures.collecting import (
     DIGITAL_MODES,
     NON_DIGITAL_MODES,
@@ -13,8 +14,7 @@ from pxrules.measures.collecting import (
     label,
     trust_returns,
 )
-from pxrules.measures.common import best_document, pct
-from pxrules.measures.core import EvidenceView, Result, measure, months_before
+from pxrules.measures.registry import EvidenceView, Result, measure, months_before
 
 
 @measure(

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pxrules.evidence.governance import BoardMeeting
 from pxrules.evidence.improvement import QiProject
 from pxrules.evidence.workforce import TrainingRecord
+from pxrules.measures.blocks import best_document, documents, pct, processes, survey_position, trainings
 from pxrules.measures.collecting_complaints import WINDOWS, audit_share
-from pxrules.measures.common import best_document, documents, pct, processes, survey_position, trainings
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 PATIENT_FACING = frozenset({"frontline", "all_staff", "clinicians", "patient_facing"})
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pxrules.evidence.complaints import WebsiteCheck
+from pxrules.measures.blocks import survey_position
 from pxrules.measures.collecting_complaints import WINDOWS, audit_share
-from pxrules.measures.common import survey_position
-from pxrules.measures.core import EvidenceView, Result, measure, months_before
+from pxrules.measures.registry import EvidenceView, Result, measure, months_before
 
 # What the complaints page should tell people (2009 Regulations, PHSO guidance): content_flags keys.
 COMPLAINTS_CONTENT = ("how_to_complain", "timescales", "advocacy", "pals_contact", "phso")

@@ -10,10 +10,10 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from pxrules.conditions import normalise
 from pxrules.errors import EngineError
 from pxrules.evidence import Evidence
-from pxrules.measures.core import MEASURES, EvidenceView, MeasureSpec, MeasureValue, Result
+from pxrules.measures.registry import MEASURES, EvidenceView, MeasureSpec, MeasureValue, Result
+from pxrules.rules.conditions import normalise
 
 _NO_VALUE = object()
 Fingerprint = tuple[str, ...]
@@ -24,7 +24,8 @@ def measure_code_version() -> str:
     """sha256 of the code a measure value depends on: the measures, the evidence models (validity windows,
     derived properties) and value normalisation. A cached value computed by other code is never reused."""
     root = Path(__file__).resolve().parent.parent
-    files = sorted([*(root / "measures").glob("*.py"), *(root / "evidence").glob("*.py"), root / "conditions.py"])
+    files = sorted([*(root / "measures").glob("*.py"), *(root / "evidence").glob("*.py"),
+                    root / "rules" / "conditions.py"])
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")

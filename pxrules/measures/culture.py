@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.improvement import QiProject
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import best_document, documents, pct, processes, survey_items, survey_position
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.blocks import best_document, documents, pct, processes, survey_items, survey_position
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 # ---- shared helpers for the culture modules ----------------------------------------------------------
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pxrules.evidence.complaints import ComplaintsPeriod, WebsiteCheck
-from pxrules.measures.common import best_document, document_status, pct, processes
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.blocks import best_document, document_status, pct, processes
 from pxrules.measures.culture import compliance
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 # ---- 8A: accessible, patient-friendly website stating commitment to patients ------------------------
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pxrules.evidence.governance import BoardMeeting
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import document_status, pct, processes, survey_position
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.blocks import document_status, pct, processes, survey_position
 from pxrules.measures.culture import compliance, register_band, survey_change
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 # ---- 6C: staff engaged in setting staffing levels ---------------------------------------------------
 

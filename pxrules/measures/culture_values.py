@@ -10,9 +10,9 @@ appraisals that discuss the values, and the NHS Staff Survey appraisal item agai
 from __future__ import annotations
 
 from pxrules.evidence.complaints import WebsiteCheck
-from pxrules.measures.common import best_document, documents, pct, processes, survey_items
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.blocks import best_document, documents, pct, processes, survey_items
 from pxrules.measures.culture import compliance, register_band
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 VALUES_DOC = ("values_framework",)
 VALUES_DOC_AUDIT = "values_document_audit"

@@ -10,8 +10,8 @@ from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.improvement import QiProject, ServiceChange
 from pxrules.evidence.workforce import TrainingRecord
-from pxrules.measures.common import current_projects, documents, pct, processes, share_result, survey_items, trainings
-from pxrules.measures.core import EvidenceView, Result, measure, months_before
+from pxrules.measures.blocks import current_projects, documents, pct, processes, share_result, survey_items, trainings
+from pxrules.measures.registry import EvidenceView, Result, measure, months_before
 
 Compute = Callable[[EvidenceView, int], Result | None]
 

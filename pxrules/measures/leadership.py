@@ -10,8 +10,8 @@ from pxrules.evidence import Evidence
 from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import documents, ladder_position, pct, process_compliance, survey_position
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.blocks import documents, ladder_position, pct, process_compliance, survey_position
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 # Survey breakdowns the leadership rules read (survey_question.group). Clinical engagement is judged on
 # the weakest clinical staff group, patient focus on the weakest care setting (acute vs community).

@@ -6,8 +6,7 @@ from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import Document
 from pxrules.evidence.improvement import QiProject, ServiceChange
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.common import latest, pct, processes, share_result
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.blocks import latest, pct, processes, share_result
 from pxrules.measures.leadership import (
     CLINICAL_GROUPS,
     MEDICAL_GROUPS,
@@ -18,6 +17,7 @@ from pxrules.measures.leadership import (
     meetings,
     survey_band,
 )
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 # Points on a 0-100 scale per unit of each survey scale, so gaps read the same whatever the scale.
 _POINTS = {"percent": 1.0, "score10": 10.0, "score5": 20.0, "share": 100.0}

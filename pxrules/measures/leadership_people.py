@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pxrules.evidence.governance import Document
 from pxrules.evidence.workforce import TrainingRecord
-from pxrules.measures.common import documents, pct, process_compliance, trainings
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.blocks import documents, pct, process_compliance, trainings
 from pxrules.measures.leadership import doc_stage, survey_band
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 # Leadership programmes (training_record.course) and who they are for (training_record.population): the
 # framework names operational managers and clinical staff.

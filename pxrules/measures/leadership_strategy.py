@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pxrules.evidence.governance import Document
 from pxrules.evidence.improvement import ServiceChange
-from pxrules.measures.common import documents, pct, share_result
-from pxrules.measures.core import EvidenceView, Result, measure
+from pxrules.measures.blocks import documents, pct, share_result
 from pxrules.measures.leadership import approved_doc, doc_stage, evidence_of, meetings
+from pxrules.measures.registry import EvidenceView, Result, measure
 
 # Reports on the strategy go to the board or a committee of it; both count.
 REPORTING_BODIES = ("board", "quality_committee", "people_committee", "council_of_governors",

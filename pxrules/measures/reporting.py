@@ -10,8 +10,8 @@ from pxrules.evidence.feedback import FeedbackChannel
 from pxrules.evidence.governance import Document
 from pxrules.evidence.improvement import ServiceChange
 from pxrules.measures.analysis import compliance, qi_projects
-from pxrules.measures.common import best_document, document_status, documents, pct, share_result
-from pxrules.measures.core import EvidenceView, Result, measure, months_before
+from pxrules.measures.blocks import best_document, document_status, documents, pct, share_result
+from pxrules.measures.registry import EvidenceView, Result, measure, months_before
 
 # The five kinds of published feedback information 22A counts, and how a website check shows each.
 PUBLICATION_TYPES = ("fft_results", "you_said_we_did", "complaints_report", "survey_results",

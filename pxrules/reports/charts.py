@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from pxrules.compare import AGREED, FLAGS, NOT_SCORED, OVER, UNDER, UNEVIDENCED, Group, Row
-from pxrules.trend import Line
+from pxrules.board.compare import AGREED, FLAGS, NOT_SCORED, OVER, UNDER, UNEVIDENCED, Group, Row
+from pxrules.board.trend import Line
 
 BLUE, DARK, GREY, PALE, TEXT = "#005EB8", "#003087", "#768692", "#E8EDEE", "#212B32"
 FLAG_COLOURS = {

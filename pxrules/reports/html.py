@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from pxrules.compare import FLAGS
+from pxrules.board.compare import FLAGS
 from pxrules.reports import charts
 from pxrules.reports.model import Report
 

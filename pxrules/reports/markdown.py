@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pxrules.compare import FLAGS, Row
+from pxrules.board.compare import FLAGS, Row
 from pxrules.reports.model import Report
 
 # Inline syntax anywhere (emphasis, code, links, tables, strikethrough); block syntax only where a line

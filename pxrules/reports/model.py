@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from pxrules.compare import OVER, UNDER, UNEVIDENCED, Comparison, Group, Row, compare
-from pxrules.framework import CQC_KEY_QUESTIONS, load_catalogue
-from pxrules.trend import Trend, trend
+from pxrules.board.compare import OVER, UNDER, UNEVIDENCED, Comparison, Group, Row, compare
+from pxrules.board.trend import Trend, trend
+from pxrules.rules.catalogue import CQC_KEY_QUESTIONS, load_catalogue
 
 GroupBy = Literal["section", "cqc"]
 CQC_TITLES = {

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pxrules.compare import FLAGS, Row
-from pxrules.reports.cells import put_text
+from pxrules.board.compare import FLAGS, Row
+from pxrules.common.cells import put_text
 from pxrules.reports.model import Report
 
 _HEAD_FILL = "005EB8"

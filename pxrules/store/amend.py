@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from pxrules.audit.chain import append_event, lock_chain
 from pxrules.errors import EvidenceError, StoreError
 from pxrules.evidence import Evidence
+from pxrules.store.audit_chain import append_event, lock_chain
 from pxrules.store.repo import ImportSummary, evidence_history, store_evidence
 from pxrules.store.tables import EvidenceRow, EvidenceWithdrawal, utc_now
 

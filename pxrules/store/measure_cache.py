@@ -29,8 +29,8 @@ from sqlmodel import Session
 
 from pxrules.errors import StoreError
 from pxrules.measures.compute import Fingerprint, MeasureCache, measure_code_version
-from pxrules.measures.core import MeasureValue
-from pxrules.scoring import FiredRules, SubScore
+from pxrules.measures.registry import MeasureValue
+from pxrules.scoring.levels import FiredRules, SubScore
 from pxrules.store.tables import UtcDateTime, utc_now
 
 METADATA = sa.MetaData()
@@ -58,7 +58,7 @@ def _scoring_code_version() -> str:
     (checked with measure_code_version): the scoring policy, the assessment and the catalogue reader."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(measure_code_version().encode())
-    for name in ("scoring.py", "assess.py", "framework.py"):
+    for name in ("scoring/levels.py", "scoring/assess.py", "rules/catalogue.py"):
         digest.update(b"\0" + name.encode() + b"\0" + (root / name).read_bytes())
     return digest.hexdigest()
 

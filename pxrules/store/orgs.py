@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from pxrules.audit.chain import append_event, lock_chain
 from pxrules.errors import NotFoundError, StoreError
+from pxrules.store.audit_chain import append_event, lock_chain
 from pxrules.store.tables import ORG_TYPES, Organisation, utc_now
 
 _ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")

@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from pxrules.audit.chain import EventSpec, append_event, append_events, lock_chain, note_rulepack
-from pxrules.canonical import canonical_text
+from pxrules.common.canonical import canonical_text
 from pxrules.errors import NotFoundError, StoreError
+from pxrules.store.audit_chain import EventSpec, append_event, append_events, lock_chain, note_rulepack
 from pxrules.store.tables import (
     Assessment,
     AssessmentScore,

@@ -17,11 +17,11 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from pxrules.audit.chain import EventSpec, append_events, lock_chain
 from pxrules.errors import EvidenceError, NotFoundError, StoreError
 from pxrules.evidence import Evidence, parse_evidence
 from pxrules.evidence.base import RECORDING_FIELDS
 from pxrules.evidence.registry import evidence_adapter
+from pxrules.store.audit_chain import EventSpec, append_events, lock_chain
 
 # Organisations (orgs.py) and assessments (records.py) are re-exported so callers import one module.
 from pxrules.store.orgs import OrgRecord, add_org, did_you_mean, get_org, list_orgs

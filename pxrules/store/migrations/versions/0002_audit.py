@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_audit_head"),
     )
-    from pxrules.audit.chain import GENESIS_PREV, HEAD_ID, os_user, seal_existing
+    from pxrules.store.audit_chain import GENESIS_PREV, HEAD_ID, os_user, seal_existing
 
     op.bulk_insert(head, [{"id": HEAD_ID, "seq": 0, "hash": GENESIS_PREV}])
     if context.is_offline_mode():

@@ -9,12 +9,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pxrules.conditions import Firing, Scalar
 from pxrules.evidence import Evidence
-from pxrules.framework import load_catalogue
 from pxrules.measures import MEASURES, EvidenceView, MeasureCache, MeasureValue, compute_measures
-from pxrules.rulepack import RulePack, default_rulepack
-from pxrules.scoring import FiredRules, SubScore, refire, score_sub_requirement
+from pxrules.rules.catalogue import load_catalogue
+from pxrules.rules.conditions import Firing, Scalar
+from pxrules.rules.pack import RulePack, default_rulepack
+from pxrules.scoring.levels import FiredRules, SubScore, refire, score_sub_requirement
 
 Evaluator = Literal["durable", "reference"]
 
@@ -56,11 +56,11 @@ def evaluate(pack: RulePack, facts: Mapping[str, Scalar], evaluator: Evaluator =
     """Run the pack's rules (all, or `only` these sub-requirements) on `facts` with durable-rules
     (default) or the plain-Python reference evaluator."""
     if evaluator == "reference":
-        from pxrules.reference import evaluate_reference
+        from pxrules.rules.reference import evaluate_reference
 
         rules = pack.rules if only is None else [r for s in only for r in pack.for_sub(s).rules]
         return evaluate_reference(rules, facts)
-    from pxrules.engine import get_engine
+    from pxrules.rules.engine import get_engine
 
     return get_engine(pack.hash, pack.rules).evaluate(facts, only=only)
 

@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from pxrules.board.selfassess_file import Suggestion, check_path, file_sha256, line_map, read_file
+from pxrules.board.tool_file import write_file
 from pxrules.errors import NotFoundError
-from pxrules.reports.tool import write_file
-from pxrules.selfassess import Suggestion, check_path, file_sha256, line_map, read_file
 from pxrules.store.db import unit_of_work
 from pxrules.store.records import (
     AssessmentRecord,
@@ -55,7 +55,7 @@ def _current(url: str, org: str, session: Session) -> tuple[str, dict[str, Sugge
     record = newest(list_assessments(session=session, org=org))
     if record is not None:
         return (f"as of {record.as_of.isoformat()} (assessment {record.id})", suggestions_of(record.result))
-    from pxrules.assess import assess
+    from pxrules.scoring.assess import assess
     from pxrules.store.repo import load_evidence
 
     today = dt.date.today()

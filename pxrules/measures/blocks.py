@@ -9,7 +9,7 @@ from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import Document
 from pxrules.evidence.improvement import QiProject
 from pxrules.evidence.workforce import StaffProcess, TrainingRecord
-from pxrules.measures.core import EvidenceView, Result
+from pxrules.measures.registry import EvidenceView, Result
 
 T = TypeVar("T")
 

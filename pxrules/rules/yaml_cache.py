@@ -23,7 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from pxrules.yamlfast import safe_load as parse
+from pxrules.rules.yaml_parse import safe_load as parse
 
 FORMAT = 1
 FILE_NAME = f"yaml-v{FORMAT}.json"

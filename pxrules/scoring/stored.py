@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from pxrules.assess import AssessmentResult, Evaluator, assess
+from pxrules.common.gcpause import paused_gc
 from pxrules.errors import NotFoundError
-from pxrules.gcpause import paused_gc
 from pxrules.measures import MeasureCache
-from pxrules.rulepack import RulePack, default_rulepack
-from pxrules.scoring import expand_firings
+from pxrules.rules.pack import RulePack, default_rulepack
+from pxrules.scoring.assess import AssessmentResult, Evaluator, assess
+from pxrules.scoring.levels import expand_firings
 from pxrules.store.db import unit_of_work
 from pxrules.store.measure_cache import StoredMeasureCache
 from pxrules.store.records import AssessmentRecord, ScoreLine, get_assessment, latest_assessment, save_assessment
@@ -117,7 +117,7 @@ def find_assessment(url: str, org: str, assessment_id: int | None = None) -> Ass
 
 def explain(url: str, org: str, sub_requirement: str, assessment_id: int | None = None) -> dict[str, Any]:
     """Everything behind one score: rules fired, measures, evidence items with sources, caps, next level."""
-    from pxrules.framework import load_catalogue
+    from pxrules.rules.catalogue import load_catalogue
 
     sub = load_catalogue().get(sub_requirement)
     record = find_assessment(url, org, assessment_id)

@@ -42,8 +42,8 @@ from typing import Any
 import durable_rules_engine as _dre
 from durable.engine import Host
 
-from pxrules.conditions import CompiledRule, Firing, Scalar, kind_of, normalise, sort_key, validate_facts
 from pxrules.errors import EngineError, RuleError
+from pxrules.rules.conditions import CompiledRule, Firing, Scalar, kind_of, normalise, sort_key, validate_facts
 
 WORKING_SID = "pxrules"
 FACT_ID = "f"

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pxrules.common.cells import csv_in
 from pxrules.errors import ImportFormatError, NotFoundError, PxRulesError
-from pxrules.framework import load_catalogue
-from pxrules.reports.cells import csv_in
+from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.records import SelfAssessmentLine, SelfAssessmentRecord
 
 FORMATS = (".xlsx", ".csv")

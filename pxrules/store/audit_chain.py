@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlmodel import Session
 
-from pxrules.audit.rows import (
+from pxrules.errors import AuditError
+from pxrules.store.audit_rows import (
     CHILDREN,
     COLUMNS,
     KEYS,
@@ -36,7 +37,6 @@ from pxrules.audit.rows import (
     plain,
     sha256_hex,
 )
-from pxrules.errors import AuditError
 from pxrules.store.tables import UtcDateTime, utc_now
 
 GENESIS_PREV = "0" * 64

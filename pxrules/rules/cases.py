@@ -11,12 +11,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from pxrules.assess import Evaluator, score_facts
-from pxrules.conditions import normalise
 from pxrules.errors import RuleError
 from pxrules.evidence import parse_evidence
 from pxrules.measures import MEASURES, MeasureValue, compute_measures
-from pxrules.rulepack import RulePack
+from pxrules.rules.conditions import normalise
+from pxrules.rules.pack import RulePack
+from pxrules.scoring.assess import Evaluator, score_facts
 
 CASE_ORG = "TEST"
 DEFAULT_AS_OF = dt.date(2026, 3, 31)

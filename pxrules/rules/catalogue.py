@@ -11,9 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pxrules import yamlcache
 from pxrules.errors import CatalogueError, NotFoundError
-from pxrules.yamlfast import yaml_error
+from pxrules.rules import yaml_cache as yamlcache
+from pxrules.rules.yaml_parse import yaml_error
 
 CQC_KEY_QUESTIONS: tuple[str, ...] = ("safe", "effective", "caring", "responsive", "well-led")
 

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pxrules.board.selfassess import find_self_assessment, newest
 from pxrules.errors import NotFoundError
-from pxrules.framework import CQC_KEY_QUESTIONS, load_catalogue
-from pxrules.selfassessing import find_self_assessment, newest
+from pxrules.rules.catalogue import CQC_KEY_QUESTIONS, load_catalogue
 from pxrules.store.db import unit_of_work
 from pxrules.store.records import AssessmentRecord, SelfAssessmentLine, SelfAssessmentRecord, list_assessments
 from pxrules.store.repo import get_assessment, get_evidence, get_org, list_evidence

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pxrules.board.selfassess_file import FORMATS, SHEET, Suggestion, layout
+from pxrules.common.cells import csv_out, put_text
 from pxrules.errors import ImportFormatError, PxRulesError
-from pxrules.framework import load_catalogue
-from pxrules.reports.cells import csv_out, put_text
-from pxrules.selfassess import FORMATS, SHEET, Suggestion, layout
+from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.records import SelfAssessmentLine
 
 

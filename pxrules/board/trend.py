@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pxrules.framework import load_catalogue
-from pxrules.selfassessing import by_date
+from pxrules.board.selfassess import by_date
+from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.db import unit_of_work
 from pxrules.store.records import (
     AssessmentRecord,

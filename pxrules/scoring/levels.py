@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pxrules.conditions import CompiledRule, Condition, Firing, holds, normalise, sort_key
-from pxrules.framework import SubRequirement
 from pxrules.measures import MEASURES, MeasureValue
-from pxrules.rulepack import RuleFile
+from pxrules.rules.catalogue import SubRequirement
+from pxrules.rules.conditions import CompiledRule, Condition, Firing, holds, normalise, sort_key
+from pxrules.rules.pack import RuleFile
 
 _OP_WORDS = {"eq": "=", "neq": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
 

@@ -16,13 +16,13 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from pxrules import yamlcache
-from pxrules.conditions import CompiledRule, Condition, Scalar, normalise
 from pxrules.errors import RuleError
-from pxrules.framework import load_catalogue
 from pxrules.measures import MEASURES, MeasureSpec
 from pxrules.paths import rules_dir
-from pxrules.yamlfast import yaml_error
+from pxrules.rules import yaml_cache as yamlcache
+from pxrules.rules.catalogue import load_catalogue
+from pxrules.rules.conditions import CompiledRule, Condition, Scalar, normalise
+from pxrules.rules.yaml_parse import yaml_error
 
 OPS = ("eq", "neq", "gt", "gte", "lt", "lte")
 LEVELS = (1, 2, 3, 4, 5)
@@ -283,7 +283,7 @@ def _hash_files(paths: list[Path], root: Path) -> str:
 
 def measures_source_hash() -> str:
     """sha256 of the measure code: a stored assessment records it beside the rules hash."""
-    folder = Path(__file__).resolve().parent / "measures"
+    folder = Path(__file__).resolve().parent.parent / "measures"
     return _hash_files(sorted(folder.glob("*.py")), folder)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from pxrules.conditions import CompiledRule, Firing, Scalar, holds, normalise, sort_key, validate_facts
+from pxrules.rules.conditions import CompiledRule, Firing, Scalar, holds, normalise, sort_key, validate_facts
 
 
 def evaluate_reference(rules: Sequence[CompiledRule], facts: Mapping[str, Scalar]) -> list[Firing]:

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pxrules.assess import assess, score_facts
 from pxrules.errors import PxRulesError
 from pxrules.evidence import Evidence, is_valid_on
-from pxrules.framework import load_catalogue
 from pxrules.measures import MEASURES, MeasureValue, compute_measures
-from pxrules.rulepack import RulePack, default_rulepack
+from pxrules.rules.catalogue import load_catalogue
+from pxrules.rules.pack import RulePack, default_rulepack
+from pxrules.scoring.assess import assess, score_facts
 from pxrules.store.db import unit_of_work
 from pxrules.store.repo import get_org, load_evidence
 

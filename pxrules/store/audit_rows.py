@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlmodel import Session
 
-from pxrules.canonical import canonical_text
+from pxrules.common.canonical import canonical_text
 from pxrules.errors import AuditError
 from pxrules.store.tables import UtcDateTime
 

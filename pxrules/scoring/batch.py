@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from multiprocessing.synchronize import Lock
 from typing import Any
 
+from pxrules.common.gcpause import paused_gc
 from pxrules.errors import PxRulesError, StoreError
-from pxrules.gcpause import paused_gc
 
 Progress = Callable[[int, int], None]
 _IN_CHUNK = 500
@@ -93,10 +93,10 @@ def _init_worker(url: str, reuse: bool, by: str, writing: Lock) -> None:
 def _assess_org(org: str, dates: Sequence[dt.date], url: str, reuse: bool, by: str,
                 writing: AbstractContextManager[Any] | None = None) -> _OrgDone:
     """Load one organisation's evidence once, assess it on every date, and save all of it in one transaction."""
-    from pxrules.assess import assess
-    from pxrules.assessing import score_lines
     from pxrules.measures.timeline import EvidenceTimeline
-    from pxrules.rulepack import default_rulepack
+    from pxrules.rules.pack import default_rulepack
+    from pxrules.scoring.assess import assess
+    from pxrules.scoring.stored import score_lines
     from pxrules.store.db import unit_of_work
     from pxrules.store.measure_cache import StoredMeasureCache, write_rows
     from pxrules.store.records import NewAssessment, prepare_assessments, save_prepared
@@ -178,7 +178,7 @@ def _results(tasks: Sequence[tuple[str, Sequence[dt.date]]], url: str, jobs: int
                 done = _assess_org(org, dates, url, reuse, by)
             yield done
         return
-    from pxrules.rulepack import default_rulepack
+    from pxrules.rules.pack import default_rulepack
     from pxrules.store.db import dispose_engines
 
     default_rulepack()  # parsed once here, inherited by every worker

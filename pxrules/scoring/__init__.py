@@ -1,0 +1,1 @@
+"""Scoring: one assessment, assessments against the store, the national batch, and what lapses."""
