@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import actor, console, db_url, fail, library_errors, parse_date, print_json
+from cli.common import actor, console, db_url, echo, fail, library_errors, parse_date, print_json
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -39,11 +39,11 @@ def assess(
             print_json({"assessment_id": verify, "identical": check.same, "same_rules": check.same_rules,
                         "differences": check.differences})
         else:
-            typer.echo(f"assessment {verify}: " + ("identical when recomputed" if check.same else
+            echo(f"assessment {verify}: " + ("identical when recomputed" if check.same else
                        f"{len(check.differences)} difference(s): " + "; ".join(
                            f"{d['id']} stored {d['stored']} now {d['now']}" for d in check.differences)))
             if not check.same_rules:
-                typer.echo("note: the rule pack has changed since it was stored")
+                echo("note: the rule pack has changed since it was stored")
         if not check.same:
             raise typer.Exit(1)
         return
@@ -110,7 +110,6 @@ def explain(
     if as_json:
         print_json(data)
         return
-    echo = typer.echo
     echo(f"{data['sub_requirement']}  suggested {data['suggested']}/5   {org}, as of {data['as_of']} "
          f"(assessment {data['assessment_id']}, rules {data['rules_hash'][:12]})")
     echo(f"  {data['text']}")

@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 
-from cli.common import actor, console, db_url, fail, library_errors, print_json
+from cli.common import actor, console, db_url, echo, fail, library_errors, print_json
 
 app = typer.Typer(
     help="The tamper-evident audit trail of every write: list, verify, export.", no_args_is_help=True
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists (never the store or an input).")]
 
 
 @app.command("log")
@@ -38,7 +39,7 @@ def log(
         print_json([e.as_dict() for e in events])
         return
     if not events:
-        typer.echo("no audit events match")
+        echo("no audit events match")
         return
     from rich.markup import escape
     from rich.table import Table
@@ -84,14 +85,14 @@ def verify(
             raise typer.Exit(1)
         return
     if not report.ok:
-        typer.echo(f"error: audit trail does not verify: {report.problems[0]}", err=True)
+        echo(f"error: audit trail does not verify: {report.problems[0]}", err=True)
         for problem in report.problems[1:20]:
-            typer.echo(f"  also: {problem}", err=True)
+            echo(f"  also: {problem}", err=True)
         if len(report.problems) > 20:
-            typer.echo(f"  ... and {len(report.problems) - 20} more", err=True)
+            echo(f"  ... and {len(report.problems) - 20} more", err=True)
         raise typer.Exit(1)
     where = f"bundle {bundle.name}" if bundle else "the store"
-    typer.echo(
+    echo(
         f"audit trail of {where} verified: {report.events} event(s), {report.rows} row(s) covered, "
         f"head {report.head_seq} {report.head_hash} ({report.seconds:.2f} s)"
     )
@@ -100,6 +101,7 @@ def verify(
 @app.command("export")
 def export(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the bundle (JSON).")],
+    force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Verify the store, then write a signed-off bundle (head, events, covered rows) that verifies offline."""
@@ -108,12 +110,12 @@ def export(
     if file.is_dir():
         fail(f"{file} is a folder: give a file name, e.g. audit-bundle.json")
     with library_errors():
-        summary = export_bundle(db_url(), file, by=actor())
+        summary = export_bundle(db_url(), file, by=actor(), force=force)
     if as_json:
         print_json(summary.as_dict())
         return
-    typer.echo(
+    echo(
         f"wrote {file}: {summary.events} event(s), {summary.rows} row(s); head {summary.head_seq} "
         f"{summary.head_hash}; bundle sha256 {summary.bundle_sha256}"
     )
-    typer.echo("keep the head hash: `pxrules audit verify --head HASH` proves the chain still extends it")
+    echo("keep the head hash: `pxrules audit verify --head HASH` proves the chain still extends it")

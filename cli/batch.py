@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from cli.common import console, print_json
+from cli.common import console, echo, print_json
 
 
 def _interactive() -> bool:
@@ -64,4 +64,4 @@ def _print_summary(data: dict[str, Any]) -> None:
         table.add_row(what, str(value))
     console().print(table)
     for org, error in data["failed"].items():
-        typer.echo(f"error: {org}: {error}", err=True)
+        echo(f"error: {org}: {error}", err=True)

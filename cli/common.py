@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,14 +58,36 @@ def parse_date(value: str | None, option: str = "--as-of") -> dt.date | None:
         fail(f"{option} {value!r} is not a date (YYYY-MM-DD)")
 
 
+# Characters a terminal acts on rather than shows: C0 controls but newline and tab, DEL, C1 controls (0x9b is a
+# CSI on many terminals), and the bidirectional overrides that make text read differently from its bytes.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """Text safe for a terminal: every control character shown as an escape (`\\x1b`), newlines kept."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def echo(message: Any = "", *, err: bool = False) -> None:
+    """typer.echo, with control characters in the message (stored text, file names, --by) escaped."""
+    typer.echo(visible(str(message)), err=err)
+
+
 def print_json(data: Any) -> None:
-    """Print stable, sorted-key JSON for scripts and tests."""
-    typer.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str))
+    """Print stable, sorted-key JSON for scripts and tests (JSON escapes C0; C1 and bidi are escaped too)."""
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    typer.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print one clear error line on stderr and exit non-zero."""
-    typer.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -80,7 +103,16 @@ def library_errors() -> Iterator[None]:
 
 
 def console() -> Any:
-    """A rich Console on stdout (imported lazily)."""
+    """A rich Console on stdout (imported lazily) that shows control characters in any cell as escapes."""
     from rich.console import Console
+    from rich.segment import Segment
 
-    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    class SafeConsole(Console):
+        # Rich's own styling travels in segment styles and control segments; only the text is escaped.
+        def _render_buffer(self, buffer: Any) -> str:
+            return super()._render_buffer(
+                Segment(visible(text), style, control) if not control else Segment(text, style, control)
+                for text, style, control in buffer
+            )
+
+    return SafeConsole(soft_wrap=False, width=None if sys.stdout.isatty() else 160)

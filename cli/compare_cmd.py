@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import console, db_url, library_errors, print_json
+from cli.common import console, db_url, echo, library_errors, print_json
 
 OrgOpt = Annotated[str, typer.Option("--org", help="Organisation code (ODS).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
@@ -117,7 +117,7 @@ def trend(org: OrgOpt, as_json: JsonOpt = False) -> None:
     out = console()
     dates = [a["as_of"] for a in data["assessments"]]
     if not dates:
-        typer.echo(f"{org} has no stored assessment: run `pxrules assess --org {org} --as-of DATE`")
+        echo(f"{org} has no stored assessment: run `pxrules assess --org {org} --as-of DATE`")
         return
     table = Table(
         title=f"{escape(data['name'])} ({org}): mean suggested score (self in brackets)", title_justify="left"

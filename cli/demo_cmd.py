@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import library_errors, print_json
+from cli.common import echo, library_errors, print_json
 
 
 def demo(
@@ -25,7 +25,6 @@ def demo(
     if as_json:
         print_json(data)
         return
-    echo = typer.echo
     echo(f"Demo store: {data['database']}")
     echo(
         f"  {data['evidence_items']} evidence items, self-assessments {', '.join(data['self_assessments'])}, "

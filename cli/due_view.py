@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import typer
-
-from cli.common import console, db_url, library_errors, parse_date, print_json
+from cli.common import console, db_url, echo, library_errors, parse_date, print_json
 
 
 def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
@@ -51,7 +49,7 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
             )
         console().print(table)
     else:
-        typer.echo(f"no evidence of {org} lapses by {data['until']}")
+        echo(f"no evidence of {org} lapses by {data['until']}")
     if data["unsupported"]:
         table = Table(
             title="Sub-requirements resting on no evidence or on attestation only", title_justify="left"
@@ -62,4 +60,4 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
             table.add_row(u["id"], u["status"], str(u["suggested"]), ", ".join(u["supporting_kinds"]))
         console().print(table)
     else:
-        typer.echo("every sub-requirement rests on measured evidence")
+        echo("every sub-requirement rests on measured evidence")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import actor, console, db_url, library_errors, print_json
+from cli.common import actor, console, db_url, echo, library_errors, print_json
 
 app = typer.Typer(
     help="The evidence register: import files, validate them, list and show items.", no_args_is_help=True
@@ -64,7 +64,7 @@ def import_(
     if as_json:
         print_json(summary.as_dict())
         return
-    typer.echo(str(summary))
+    echo(str(summary))
 
 
 @app.command("validate")
@@ -82,9 +82,9 @@ def validate(
     if as_json:
         print_json({"total": len(items), "kinds": kinds})
         return
-    typer.echo(f"{len(items)} valid item(s) in {len(files)} file(s)")
+    echo(f"{len(items)} valid item(s) in {len(files)} file(s)")
     for kind, count in kinds.items():
-        typer.echo(f"  {kind}: {count}")
+        echo(f"  {kind}: {count}")
 
 
 @app.command("list")
@@ -112,7 +112,7 @@ def list_(
         print_json([r.summary() for r in records])
         return
     if not records:
-        typer.echo("no evidence matches")
+        echo("no evidence matches")
         return
     from rich.markup import escape
     from rich.table import Table
@@ -175,14 +175,14 @@ def show(
         "import_file",
         "content_hash",
     ):
-        typer.echo(f"{key + ':':14} {data[key] if data[key] is not None else '-'}")
+        echo(f"{key + ':':14} {data[key] if data[key] is not None else '-'}")
     if withdrawal is not None:
-        typer.echo(f"{'withdrawn:':14} v{withdrawal.version} by {withdrawal.withdrawn_by} at "
+        echo(f"{'withdrawn:':14} v{withdrawal.version} by {withdrawal.withdrawn_by} at "
                    f"{withdrawal.withdrawn_at.isoformat()}: {withdrawal.reason}")
     fields = _pruned(record.payload)
-    typer.echo("fields:")
+    echo("fields:")
     text = yaml.safe_dump(fields, sort_keys=True, allow_unicode=True).rstrip()
-    typer.echo("  " + text.replace("\n", "\n  "))
+    echo("  " + text.replace("\n", "\n  "))
 
 
 @app.command("withdraw")
@@ -200,7 +200,7 @@ def withdraw(
     if as_json:
         print_json(record.as_dict())
         return
-    typer.echo(f"withdrew {record.evidence_id} (up to version {record.version}): {record.reason}")
+    echo(f"withdrew {record.evidence_id} (up to version {record.version}): {record.reason}")
 
 
 @app.command("due")

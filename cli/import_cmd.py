@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import actor, db_url, library_errors, print_json
+from cli.common import actor, db_url, echo, library_errors, print_json
 
 if TYPE_CHECKING:
     from pxrules.importers.storing import ImportResult
@@ -37,21 +37,21 @@ def _report(result: ImportResult, as_json: bool) -> None:
         print_json(result.as_dict())
         return
     kinds = ", ".join(f"{n} {k}" for k, n in result.kinds.items()) or "nothing"
-    typer.echo(f"{result.file} ({result.publication} {result.period}): {kinds}")
-    typer.echo(f"  {result}")
+    echo(f"{result.file} ({result.publication} {result.period}): {kinds}")
+    echo(f"  {result}")
     if not result.organisations:
-        typer.echo("  benchmarks only: name organisations with --org CODE or use --all")
+        echo("  benchmarks only: name organisations with --org CODE or use --all")
     else:
-        typer.echo(f"  {len(result.organisations)} organisation(s)")
+        echo(f"  {len(result.organisations)} organisation(s)")
     if result.registered:
-        typer.echo(
+        echo(
             f"  registered {len(result.registered)} organisation(s): {', '.join(result.registered[:10])}"
             + (" ..." if len(result.registered) > 10 else "")
         )
     for warning in result.warnings[:20]:
-        typer.echo(f"  warning: {warning}")
+        echo(f"  warning: {warning}")
     if len(result.warnings) > 20:
-        typer.echo(f"  ... and {len(result.warnings) - 20} more warnings")
+        echo(f"  ... and {len(result.warnings) - 20} more warnings")
 
 
 @app.command("fft")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import actor, console, db_url, library_errors, print_json
+from cli.common import actor, console, db_url, echo, library_errors, print_json
 
 app = typer.Typer(
     help="Organisations (NHS trusts by ODS code) that evidence is recorded for.", no_args_is_help=True
@@ -31,7 +31,7 @@ def add(
     if as_json:
         print_json(record.as_dict())
         return
-    typer.echo(f"added {record.code}: {record.name} ({record.type})")
+    echo(f"added {record.code}: {record.name} ({record.type})")
 
 
 @app.command("list")
@@ -48,7 +48,7 @@ def list_(
         print_json([r.as_dict() for r in records])
         return
     if not records:
-        typer.echo("no organisations yet: add one with `pxrules org add CODE --name NAME --type TYPE`")
+        echo("no organisations yet: add one with `pxrules org add CODE --name NAME --type TYPE`")
         return
     from rich.markup import escape
     from rich.table import Table

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import db_url, library_errors, print_json
+from cli.common import db_url, echo, library_errors, print_json
 
 
 def report(
@@ -19,15 +19,17 @@ def report(
     by: Annotated[
         str, typer.Option("--by", help="Group by 'section' (default) or 'cqc' (CQC key questions).")
     ] = "section",
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists (never the store).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print {path, format, bytes} as JSON.")] = False,
 ) -> None:
     """Write the board report: summary, over-claims, charts, trend, every sub-requirement and its evidence."""
     with library_errors():
         from pxrules.reports import write_report
 
-        path = write_report(db_url(), org, fmt, output or Path(f"{org}-board-report.{fmt}"), by=by)
+        path = write_report(db_url(), org, fmt, output or Path(f"{org}-board-report.{fmt}"), by=by,
+                            force=force)
     size = path.stat().st_size
     if as_json:
         print_json({"path": str(path), "format": fmt, "by": by, "bytes": size})
         return
-    typer.echo(f"wrote {path} ({size:,} bytes)")
+    echo(f"wrote {path} ({size:,} bytes)")

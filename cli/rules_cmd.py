@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console, fail, library_errors, print_json
+from cli.common import console, echo, fail, library_errors, print_json
 
 app = typer.Typer(help="List, validate and test the rule pack (rules/).", no_args_is_help=True)
 
@@ -51,7 +51,7 @@ def check(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(summary)
     else:
-        typer.echo(f"rule pack valid: {summary['files']} files, {summary['rules']} rules, "
+        echo(f"rule pack valid: {summary['files']} files, {summary['rules']} rules, "
                    f"{summary['measures']} measures; hash {pack.hash}")
 
 
@@ -79,12 +79,12 @@ def test(
         })
     else:
         for f in failures:
-            typer.echo(f"FAIL {f.case.label}: expected {f.case.expect}, got {f.got}: {' | '.join(f.because)}")
+            echo(f"FAIL {f.case.label}: expected {f.case.expect}, got {f.got}: {' | '.join(f.because)}")
         for sub, levels in report.uncovered.items():
-            typer.echo(f"UNCOVERED {sub}: no case reaches level(s) {', '.join(map(str, levels))}")
+            echo(f"UNCOVERED {sub}: no case reaches level(s) {', '.join(map(str, levels))}")
         for sub in report.without_cases:
-            typer.echo(f"NO CASES {sub}: add {sub}.test.yaml beside {sub}.yaml")
-        typer.echo(f"{len(report.results)} cases, {len(failures)} failed; level coverage "
+            echo(f"NO CASES {sub}: add {sub}.test.yaml beside {sub}.yaml")
+        echo(f"{len(report.results)} cases, {len(failures)} failed; level coverage "
                    f"{covered}/{len(pack.files)} sub-requirements with every level 0-5 reached")
     if not report.ok:
         fail("rule tests failed" if failures else "level coverage incomplete")

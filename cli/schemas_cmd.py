@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import library_errors, print_json
+from cli.common import db_url, echo, library_errors, print_json
 
 app = typer.Typer(help="JSON Schemas of the evidence kinds.", no_args_is_help=True)
 
@@ -17,6 +17,9 @@ def export(
     directory: Annotated[
         Path | None, typer.Option("--dir", help="Folder to write (default: the bundled evidence_schemas/).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace schema files that differ (unchanged ones are left alone).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the files written as JSON.")] = False,
 ) -> None:
     """Write <kind>.schema.json for every kind, plus evidence.schema.json for any item."""
@@ -26,7 +29,7 @@ def export(
     target = directory if directory is not None else schemas_dir()
     with library_errors():
         try:
-            written = export_schemas(target)
+            written = export_schemas(target, force=force, store_url=db_url())
         except OSError as exc:
             from pxrules.errors import PxRulesError
 
@@ -34,4 +37,4 @@ def export(
     if as_json:
         print_json({"dir": str(target), "files": [p.name for p in written]})
         return
-    typer.echo(f"wrote {len(written)} schema(s) to {target}")
+    echo(f"wrote {len(written)} schema(s) to {target}")

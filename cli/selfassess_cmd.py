@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import actor, console, db_url, library_errors, parse_date, print_json
+from cli.common import actor, console, db_url, echo, library_errors, parse_date, print_json
 
 app = typer.Typer(
     help="Self-assessments: write a template, import a filled-in file, export one back, list them.",
@@ -17,19 +17,20 @@ app = typer.Typer(
 OrgOpt = Annotated[str, typer.Option("--org", help="Organisation code (ODS).")]
 OutOpt = Annotated[Path, typer.Option("-o", "--output", help="File to write: .xlsx or .csv.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the file if it exists (never the store).")]
 
 
 @app.command("template")
-def template(org: OrgOpt, output: OutOpt, as_json: JsonOpt = False) -> None:
+def template(org: OrgOpt, output: OutOpt, force: ForceOpt = False, as_json: JsonOpt = False) -> None:
     """Write the 57 rows to fill in, beside each the current suggested score and its reason (read-only)."""
     with library_errors():
         from pxrules.board.selfassess import write_template
 
-        path = write_template(db_url(), org, output)
+        path = write_template(db_url(), org, output, force=force)
     if as_json:
         print_json({"organisation": org, "path": str(path)})
         return
-    typer.echo(
+    echo(
         f"wrote {path}: fill in the white columns, then `pxrules self-assess import {path.name} --org {org}`"
     )
 
@@ -54,7 +55,7 @@ def import_(
     if as_json:
         print_json(data)
         return
-    typer.echo(
+    echo(
         f"imported self-assessment {record.id} of {org} as of {data['as_of']}: "
         f"{data['scored']} of {data['rows']} scored, mean {data['mean_score']}"
     )
@@ -67,17 +68,18 @@ def export(
     self_id: Annotated[
         int | None, typer.Option("--id", help="Self-assessment id (default the latest).")
     ] = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Write a stored self-assessment back out in the template's layout."""
     with library_errors():
         from pxrules.board.selfassess import export_self_assessment
 
-        record = export_self_assessment(db_url(), org, output, self_id)
+        record = export_self_assessment(db_url(), org, output, self_id, force=force)
     if as_json:
         print_json({"organisation": org, "id": record.id, "path": str(output)})
         return
-    typer.echo(f"wrote self-assessment {record.id} (as of {record.as_of.isoformat()}) to {output}")
+    echo(f"wrote self-assessment {record.id} (as of {record.as_of.isoformat()}) to {output}")
 
 
 @app.command("list")
@@ -92,7 +94,7 @@ def list_(org: OrgOpt, as_json: JsonOpt = False) -> None:
         print_json(records)
         return
     if not records:
-        typer.echo(f"{org} has no self-assessment yet: start from `pxrules self-assess template --org {org}`")
+        echo(f"{org} has no self-assessment yet: start from `pxrules self-assess template --org {org}`")
         return
     from rich.markup import escape
     from rich.table import Table

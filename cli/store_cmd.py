@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import db_url, library_errors, print_json
+from cli.common import db_url, echo, library_errors, print_json
 
 
 def init(
@@ -21,4 +21,4 @@ def init(
     if as_json:
         print_json({"url": display_url(url), "revision": revision})
         return
-    typer.echo(f"database ready at {display_url(url)} (schema revision {revision})")
+    echo(f"database ready at {display_url(url)} (schema revision {revision})")

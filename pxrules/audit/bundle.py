@@ -8,14 +8,13 @@ who kept the head hash (printed on export) can also prove the chain was not repl
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pxrules.audit.verify import Problem, Report, Snapshot, check, read_snapshot
+from pxrules.common.input_file import read_input
 from pxrules.errors import AuditError
 from pxrules.store.audit_chain import CHILDREN, KEYS, Key, Row, canonical, plain, sha256_hex
 from pxrules.store.tables import utc_now
@@ -62,9 +61,16 @@ def _body(snapshot: Snapshot, by: str) -> dict[str, Any]:
     }
 
 
-def export_bundle(url: str | None, path: Path, *, by: str) -> BundleSummary:
-    """Verify the store, then write the bundle to `path` atomically; AuditError if it does not verify."""
-    from pxrules.store.db import unit_of_work
+def export_bundle(url: str | None, path: Path, *, by: str, force: bool = False) -> BundleSummary:
+    """Verify the store, then write the bundle to `path` atomically; AuditError if it does not verify.
+
+    The path is checked first (never the store, never an existing file unless `force`), before any reading.
+    """
+    from pxrules.common.output_file import check_output
+    from pxrules.store.db import resolve_url, unit_of_work
+
+    url = resolve_url(url)
+    check_output(Path(path), store_url=url, force=force)
 
     with unit_of_work(url) as session:
         snapshot = read_snapshot(session)
@@ -81,16 +87,14 @@ def export_bundle(url: str | None, path: Path, *, by: str) -> BundleSummary:
         "rows": rows,
         "bundle_sha256": digest,
     }
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise AuditError(f"cannot write {target}: folder {target.parent} does not exist")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+    from pxrules.common.output_file import write_output
+
+    def write(temp: Path) -> None:
+        with temp.open("x", encoding="utf-8") as out:
             json.dump(body, out, sort_keys=True, ensure_ascii=False, indent=1)
-        Path(temp).replace(target)
-    except OSError as exc:
-        raise AuditError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+    target = Path(path)
+    write_output(target, write, store_url=url, force=force)
     return BundleSummary(
         str(target), len(body["events"]), rows, body["head"]["seq"], body["head"]["hash"], digest
     )
@@ -100,18 +104,19 @@ def _bad(path: Path, why: str) -> AuditError:
     return AuditError(f"{path.name} is not a readable pxrules audit bundle: {why}")
 
 
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
+
+
 def _read(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise AuditError(f"no such bundle: {path}")
+    raw = read_input(path, MAX_BUNDLE_BYTES, AuditError)  # a FIFO or /dev/zero is refused, never read
     try:
-        size = path.stat().st_size
-        if size > MAX_BUNDLE_BYTES:
-            raise _bad(path, f"{size:,} bytes is over the {MAX_BUNDLE_BYTES:,}-byte limit")
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError as exc:
-        raise AuditError(f"no such bundle: {path}") from exc
-    except OSError as exc:
-        raise AuditError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise _bad(path, f"not JSON ({exc})") from exc
+        raise _bad(path, f"not JSON ({_short(exc)})") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise _bad(path, f'no "format": "{FORMAT}"')
     if data.get("format_version") != FORMAT_VERSION:

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from pxrules.board.selfassess_file import Suggestion, check_path, file_sha256, line_map, read_file
 from pxrules.board.tool_file import write_file
+from pxrules.common.output_file import check_output, write_output
 from pxrules.errors import NotFoundError
 from pxrules.store.db import unit_of_work
 from pxrules.store.records import (
@@ -70,14 +71,15 @@ def _note(when: str) -> str:
     )
 
 
-def write_template(url: str, org: str, path: Path) -> Path:
+def write_template(url: str, org: str, path: Path, *, force: bool = False) -> Path:
     """Write an empty self-assessment of `org` (.xlsx or .csv) with the current suggested scores beside it."""
     path = Path(path)
     check_path(path)
+    check_output(path, store_url=url, force=force)
     with unit_of_work(url) as session:
         name = get_org(org, session=session).name
         when, hints = _current(url, org, session)
-    write_file(path, org, name, {}, hints, _note(when))
+    write_output(path, lambda temp: write_file(temp, org, name, {}, hints, _note(when)), store_url=url, force=force)
     return path
 
 
@@ -121,11 +123,12 @@ def find_self_assessment(url: str, org: str, self_id: int | None = None) -> Self
 
 
 def export_self_assessment(
-    url: str, org: str, path: Path, self_id: int | None = None
+    url: str, org: str, path: Path, self_id: int | None = None, *, force: bool = False
 ) -> SelfAssessmentRecord:
     """Write a stored self-assessment back out in the template's layout (a lossless round trip)."""
     path = Path(path)
     check_path(path)
+    check_output(path, store_url=url, force=force)
     record = find_self_assessment(url, org, self_id)
     with unit_of_work(url) as session:
         name = get_org(org, session=session).name
@@ -134,7 +137,8 @@ def export_self_assessment(
         f"Self-assessment {record.id} as of {record.as_of.isoformat()}, imported from "
         f"{record.source_file}. " + _note(when)
     )
-    write_file(path, org, name, line_map(record.rows), hints, note)
+    rows = line_map(record.rows)
+    write_output(path, lambda temp: write_file(temp, org, name, rows, hints, note), store_url=url, force=force)
     return record
 
 

@@ -86,27 +86,27 @@ def _header_keys() -> dict[str, str]:
 
 def _table(path: Path) -> tuple[list[list[Any]], str | None, str]:
     """Raw rows of the file, the organisation the file says it is for (xlsx only), and 'row' labels."""
-    from pxrules.importers.common import check_size, csv_rows, sheet_rows
+    from pxrules.importers.common import csv_rows, read_checked, sheet_rows
 
-    if not path.is_file():
-        raise ImportFormatError(f"{path}: no such file")
-    check_size(path)  # a 10^6-row dump is refused at once, not after minutes of parsing
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise ImportFormatError(
+            f"{path.name}: unsupported file type {path.suffix or '(none)'!r}; use .xlsx or .csv"
+        )
+    data = read_checked(path)  # a FIFO, a device or a 10^6-row dump is refused at once, before any parsing
     if path.suffix.lower() == ".csv":
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ImportFormatError(
                 f"{path.name}: not UTF-8 (byte offset {exc.start}); save it as CSV UTF-8"
             ) from exc
         return [list(r) for r in csv_rows(text, path.name)], None, "csv"
-    if path.suffix.lower() != ".xlsx":
-        raise ImportFormatError(
-            f"{path.name}: unsupported file type {path.suffix or '(none)'!r}; use .xlsx or .csv"
-        )
+    import io
+
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and XML errors for a damaged file
         raise ImportFormatError(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
     try:
@@ -274,7 +274,9 @@ def read_file(path: Path, org: str | None = None) -> list[SelfAssessmentLine]:
 
 def file_sha256(path: Path) -> str:
     """sha256 of the file's bytes (stored with the import so the original can be matched later)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    from pxrules.importers.common import read_checked
+
+    return hashlib.sha256(read_checked(Path(path))).hexdigest()
 
 
 def editable_content(path: Path) -> list[tuple[Any, ...]]:

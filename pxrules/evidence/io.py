@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from pxrules.common.input_file import read_input
 from pxrules.errors import EvidenceError
 from pxrules.evidence.readers import (
     LIST_SEPARATOR,
@@ -58,16 +59,10 @@ class SourcedItem:
 
 def _read_text(path: Path, label: str, max_bytes: int, problems: Problems) -> str | None:
     try:
-        if not path.is_file():
-            problems.append((label, "no such file"))
-            return None
-        size = path.stat().st_size
-        if size > max_bytes:
-            problems.append((label, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it"))
-            return None
-        raw = path.read_bytes()
-    except OSError as exc:
-        problems.append((label, f"cannot read: {exc.strerror or exc}"))
+        raw = read_input(path, max_bytes)
+    except EvidenceError as exc:
+        what = str(exc).removeprefix(f"{path.name}: ")
+        problems.append((label, f"{what}; split it" if "-byte limit" in what else what))
         return None
     skip = len(_BOM) if raw.startswith(_BOM) else 0
     try:

@@ -39,15 +39,29 @@ def all_schemas() -> dict[str, str]:
     return files
 
 
-def export_schemas(directory: Path) -> list[Path]:
-    """Write every schema into `directory` (created if missing); returns the paths written, sorted."""
+def export_schemas(directory: Path, *, force: bool = False, store_url: str | None = None) -> list[Path]:
+    """Write every schema into `directory` (created if missing); returns the paths written, sorted.
+
+    A file already holding the same text is left alone; one that differs is replaced only with `force`
+    (all are checked before any is written, so a refusal writes nothing).
+    """
+    from pxrules.common.output_file import check_output, write_text_output
+
     directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in sorted(all_schemas().items()):
+    files = sorted(all_schemas().items())
+    changed = []
+    for name, text in files:
         path = directory / name
-        path.write_text(text, encoding="utf-8", newline="\n")
-        written.append(path)
-    return written
+        try:
+            same = path.is_file() and path.read_bytes() == text.encode("utf-8")
+        except OSError:
+            same = False
+        if not same:
+            check_output(path, store_url=store_url, force=force)
+            changed.append((path, text))
+    for path, text in changed:
+        write_text_output(path, text, store_url=store_url, force=force)
+    return [directory / name for name, _ in files]
 
 
 def schema_drift(directory: Path) -> list[str]:

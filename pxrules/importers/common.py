@@ -9,18 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from pxrules.common.input_file import read_input
 from pxrules.errors import EvidenceError, ImportFormatError, NotFoundError
 from pxrules.evidence.base import EvidenceBase
-
-if TYPE_CHECKING:
-    pass
+from pxrules.importers.workbook_scan import MAX_ROWS, scan_workbook
 
 PUBLIC_DATA = Path(__file__).resolve().parent.parent / "data" / "public"
 ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
@@ -166,17 +165,14 @@ class FileInfo:
     name: str
     sha256: str
 
+    data: bytes = field(default=b"", repr=False, compare=False)
+
     @classmethod
     def of(cls, path: Path) -> FileInfo:
-        check_size(path)
-        try:
-            digest = hashlib.sha256()
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-        except OSError as exc:
-            raise EvidenceError(f"{path.name}: cannot read: {exc.strerror or exc}") from exc
-        return cls(path=path, name=path.name, sha256=digest.hexdigest())
+        """The checked file (regular, within the limits, workbook parts scanned), read once into `data`."""
+        path = Path(path)
+        data = read_checked(path)
+        return cls(path=path, name=path.name, sha256=hashlib.sha256(data).hexdigest(), data=data)
 
     def source(
         self,
@@ -252,79 +248,29 @@ def layout_error(location: str, message: str) -> ImportFormatError:
 # Far above any publication (the national ward-level FFT sheet has tens of thousands of rows); a file past
 # them is refused at once rather than after minutes of parsing and gigabytes of rows held in memory.
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_ROWS = 100_000
+
+
+def _refuser(path: Path) -> Callable[[str], ImportFormatError]:
+    return lambda message: layout_error(where(path.name), message)
 
 
 def check_size(path: Path) -> None:
-    """ImportFormatError when a file is over MAX_FILE_BYTES (nothing else is read first)."""
+    """ImportFormatError unless `path` is a regular file within MAX_FILE_BYTES whose zip parts (if it is a
+    workbook) pass every check of workbook_scan; only the file's metadata and, for a workbook, its parts
+    are read."""
+    read_checked(path)
+
+
+def read_checked(path: Path) -> bytes:
+    """The bytes of an input file after check_size's checks (read once, never past the limit)."""
+    path = Path(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise EvidenceError(f"{path.name}: cannot read: {exc.strerror or exc}") from exc
-    if size > MAX_FILE_BYTES:
-        raise layout_error(where(path.name), f"the file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        _check_workbook(path)
-
-
-_NS = rb"(?:[A-Za-z_][\w.-]{0,15}:)?"
-_ROW_TAG = re.compile(rb"<" + _NS + rb"row[\s/>]")
-# A formula cell whose value was never computed (e.g. written by a script): read "as data" it is just empty.
-_UNVALUED_FORMULA = re.compile(
-    rb"(?:</" + _NS + rb"f>|<" + _NS + rb"f\b[^<>]{0,200}/>)[ \t\r\n]{0,16}"
-    rb"(?:<" + _NS + rb"v\s*/>|<" + _NS + rb"v>[ \t\r\n]{0,16}</" + _NS + rb"v>|</" + _NS + rb"c>)"
-)
-_CARRY = 512  # longer than any match of the two patterns, so one straddling two blocks is seen whole
-MAX_SHEET_XML_BYTES = 512 * 1024 * 1024  # unpacked: a zip bomb stops here, not in memory
-
-
-def _scan_sheet(xml: Any) -> tuple[int, int, bool]:
-    """(rows, unpacked bytes, has a formula without a value) of one sheet's XML, stopping past the limits."""
-    rows = unpacked = 0
-    unvalued = False
-    tail = b""
-    while block := xml.read(1 << 20):
-        unpacked += len(block)
-        data = tail + block
-        cut = max(0, len(data) - _CARRY)  # a match starting after `cut` is counted with the next block
-        rows += sum(1 for m in _ROW_TAG.finditer(data) if m.start() < cut)
-        unvalued = unvalued or any(m.start() < cut for m in _UNVALUED_FORMULA.finditer(data))
-        tail = data[cut:]
-        if rows > MAX_ROWS or unpacked > MAX_SHEET_XML_BYTES:
-            return rows, unpacked, unvalued
-    return rows + len(_ROW_TAG.findall(tail)), unpacked, unvalued or bool(_UNVALUED_FORMULA.search(tail))
-
-
-def _check_workbook(path: Path) -> None:
-    """Check each sheet's XML before openpyxl sees it: row count, unpacked size, formulas without values.
-
-    openpyxl parses a whole sheet just to open a workbook whose sheets do not declare their size, so a
-    10^6-row sheet would cost minutes before any limit could apply; scanning the XML costs a second.
-    """
-    import zipfile
-
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        return  # not a workbook at all: the reader says so in its own words
-    with archive:
-        for info in archive.infolist():
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                continue
-            try:
-                with archive.open(info) as xml:
-                    rows, unpacked, unvalued = _scan_sheet(xml)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
-                return  # damaged: the reader reports it
-            sheet = info.filename.rsplit("/", 1)[-1]
-            if unpacked > MAX_SHEET_XML_BYTES:
-                raise layout_error(where(path.name), f"worksheet {sheet} unpacks to over {MAX_SHEET_XML_BYTES:,} bytes")
-            if rows > MAX_ROWS:
-                raise _too_many_rows(where(path.name), f"worksheet {sheet} has more than {MAX_ROWS:,}")
-            if unvalued:
-                raise layout_error(where(path.name), (
-                    f"worksheet {sheet} has formula cells with no saved value (formulas are never run here): "
-                    "open and save the file in a spreadsheet program, or paste the values"))
+        data = read_input(path, MAX_FILE_BYTES, ImportFormatError)
+    except ImportFormatError as exc:
+        raise layout_error(where(path.name), str(exc).removeprefix(f"{path.name}: ")) from exc
+    if data[:2] == b"PK":
+        scan_workbook(data, _refuser(path))
+    return data
 
 
 def _too_many_rows(location: str, count: str) -> ImportFormatError:

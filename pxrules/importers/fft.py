@@ -6,6 +6,7 @@ which must agree with it) and finds its tables (fft_layout.py); fft_rows.py turn
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def read_fft(
         )
     info = FileInfo.of(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True, keep_vba=False)
+        workbook = load_workbook(io.BytesIO(info.data), read_only=True, data_only=True, keep_vba=False)
     except (
         Exception
     ) as exc:  # openpyxl raises zipfile, KeyError, ValueError ... for a file that is not a workbook

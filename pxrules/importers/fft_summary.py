@@ -9,6 +9,7 @@ Percentage Negative), one column per month (this month and the last). Every (set
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,7 @@ def read_fft_summary(path: Path) -> Published:
 
     info = FileInfo.of(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(info.data), read_only=True, data_only=True)
     except (
         Exception
     ) as exc:  # openpyxl raises zipfile, KeyError, ValueError ... for a file that is not a workbook

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
-from pxrules.errors import EvidenceError
 from pxrules.evidence import Evidence
 from pxrules.evidence.complaints import ComplaintsPeriod
 from pxrules.evidence.feedback import Benchmark
@@ -84,11 +83,7 @@ def _breakdown(columns: Iterable[str], prefix: str) -> dict[str, str]:
     }
 
 
-def _decode(path: Path, file: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise EvidenceError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+def _decode(raw: bytes, file: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -112,7 +107,7 @@ def _year(text: str, location: str) -> tuple[str, dt.date, dt.date]:
 def read_ko41a(path: Path) -> Published:
     """Every organisation's complaints and the peer benchmarks of one KO41a CSV (ImportFormatError if bad)."""
     info = FileInfo.of(path)
-    rows = csv_rows(_decode(path, info.name), info.name)
+    rows = csv_rows(_decode(info.data, info.name), info.name)
     if not rows:
         raise layout_error(where(info.name), "the file is empty")
     columns = header_index(rows[0])

@@ -81,7 +81,7 @@ def read_nof(path: Path) -> Published:
     """The survey-based metrics of one NOF metrics CSV; ImportFormatError on a bad file."""
     info = FileInfo.of(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = info.data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise EvidenceError(f"{info.name}: cannot read as UTF-8 CSV: {exc}") from exc
     rows = csv_rows(text, info.name)

@@ -13,7 +13,14 @@ FORMATS: tuple[str, ...] = ("html", "md", "xlsx")
 
 
 def write_report(
-    url: str, org: str, fmt: str, path: Path, *, by: str = "section", today: dt.date | None = None
+    url: str,
+    org: str,
+    fmt: str,
+    path: Path,
+    *,
+    by: str = "section",
+    today: dt.date | None = None,
+    force: bool = False,
 ) -> Path:
     """Build the report of `org` from the store and write it as `fmt` (html, md or xlsx) to `path`."""
     from pxrules.reports.model import build_report
@@ -22,16 +29,14 @@ def write_report(
         raise PxRulesError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
     if by not in ("section", "cqc"):
         raise PxRulesError(f"--by {by!r}: use section (default) or cqc")
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise PxRulesError(f"cannot write {path}: folder {path.parent} does not exist")
+    from pxrules.common.output_file import check_output, write_output
+
+    path = check_output(Path(path), store_url=url, force=force)
     report = build_report(url, org, by="cqc" if by == "cqc" else "section", today=today)
     from pxrules.reports.html import write_html
     from pxrules.reports.markdown import write_markdown
     from pxrules.reports.xlsx import write_xlsx
 
     writer = {"html": write_html, "md": write_markdown, "xlsx": write_xlsx}[fmt]
-    try:
-        return writer(report, path)
-    except OSError as exc:
-        raise PxRulesError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    write_output(path, lambda temp: writer(report, temp), store_url=url, force=force)
+    return path
