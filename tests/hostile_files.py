@@ -94,3 +94,29 @@ def truncated(source: Path, target: Path, fraction: float = 0.5) -> Path:
     data = source.read_bytes()
     target.write_bytes(data[: max(1, int(len(data) * fraction))])
     return target
+
+
+def reading_commands() -> dict[str, list[str]]:
+    """Every command that reads a file the user names, as argument templates with "{file}": each importer
+    registered under `pxrules import` (found at run time, so one added later is covered at once), the
+    evidence register's import, the self-assessment import and the offline bundle check."""
+    import inspect
+
+    import cli.import_cmd
+
+    commands: dict[str, list[str]] = {}
+    for command in cli.import_cmd.app.registered_commands:
+        name = command.name or ""
+        params = inspect.signature(command.callback).parameters if command.callback else {}
+        extra = ["--all", "--register-orgs"] if "all_orgs" in params else []
+        commands[f"import {name}"] = ["import", name, "{file}", *extra, "--json"]
+    commands["evidence import"] = ["evidence", "import", "{file}", "--json"]
+    commands["evidence validate"] = ["evidence", "validate", "{file}"]
+    commands["self-assess import"] = ["self-assess", "import", "{file}", "--org", "RX1", "--json"]
+    commands["audit verify --bundle"] = ["audit", "verify", "--bundle", "{file}"]
+    return commands
+
+
+# The suffix each reader wants, so the file's type (not its name) is what gets it refused.
+SUFFIX = {"import fft": ".xlsx", "import fft-summary": ".xlsx", "self-assess import": ".xlsx",
+          "evidence import": ".json", "evidence validate": ".json", "audit verify --bundle": ".json"}
