@@ -70,6 +70,31 @@ def zip_bomb(path: Path) -> Path:
     return path
 
 
+def relocated_sheet(path: Path) -> Path:
+    """A workbook whose sheet (with an unvalued formula) is stored outside xl/worksheets/, found by its rels."""
+    source = fft_book(path.with_name("source-" + path.name), responses="=SUM(1,2)")
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info).replace(b"worksheets/", b"stash/")
+            out.writestr(info.filename.replace("xl/worksheets/", "xl/stash/"), data)
+    return path
+
+
+def shared_strings_bomb(path: Path) -> Path:
+    """A valid workbook plus 64 MB of shared strings that pack to a few kilobytes."""
+    source = fft_book(path.with_name("source-" + path.name))
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename != "xl/sharedStrings.xml":
+                out.writestr(info, src.read(info))
+        with out.open("xl/sharedStrings.xml", "w") as xml:
+            xml.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
+            for _ in range(64):
+                xml.write(b"a" * (1 << 20))
+            xml.write(b"</t></si></sst>")
+    return path
+
+
 def edited_csv(name: str, change: Callable[[list[list[str]]], None]) -> Callable[[Path], None]:
     """The shipped CSV `name`, rows edited by `change`, written back as CSV."""
 
@@ -170,6 +195,10 @@ CASES: list[tuple[str, str, str, Maker, tuple[str, Any]]] = [
     ("fft-zip-bomb", "fft", "f.xlsx", zip_bomb, ("error", "unpacks")),
     ("fft-formula-cell", "fft", "f.xlsx", lambda p: fft_book(p, responses="=SUM(1,2)"),
      ("error", "formula cells with no saved value")),
+    ("fft-formula-sheet-elsewhere", "fft", "f.xlsx", relocated_sheet, ("error", "formula cells with no saved value")),
+    ("fft-shared-strings-bomb", "fft", "f.xlsx", shared_strings_bomb, ("error", "zip bomb")),
+    ("fft-summary-shared-strings-bomb", "fft-summary", "s.xlsx", shared_strings_bomb, ("error", "zip bomb")),
+    ("self-xlsx-shared-strings-bomb", "self", "a.xlsx", lambda p, t: shared_strings_bomb(p), ("error", "zip bomb")),
     ("fft-nan-cell", "fft", "f.xlsx", lambda p: patched_xlsx(p, (b"<v>1200</v>", b"<v>NaN</v>")),
      ("error", "cannot read the sheet")),
     ("fft-inf-cell", "fft", "f.xlsx", lambda p: patched_xlsx(p, (b"<v>1200</v>", b"<v>1e400</v>")),

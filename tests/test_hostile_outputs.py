@@ -14,7 +14,7 @@ import pytest
 from pxrules.common.output_file import OutputRefused, check_output, write_output
 from pxrules.errors import PxRulesError
 from pxrules.store.db import dispose_engines, init_db
-from tests.audit_support import cli, populate, snapshot
+from audit_support import cli, populate, snapshot
 
 
 @pytest.fixture

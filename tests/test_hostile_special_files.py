@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from pxrules.store.db import dispose_engines, init_db
-from tests.audit_support import cli, snapshot
-from tests.hostile_files import SUFFIX, reading_commands
+from audit_support import cli, snapshot
+from hostile_files import SUFFIX, reading_commands
 
 COMMANDS = reading_commands()
 SCRIPT = "from cli.main import run; run()"

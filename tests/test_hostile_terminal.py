@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pxrules.store.db import dispose_engines, init_db
-from tests.audit_support import cli
+from audit_support import cli
 
 # Clipboard write (OSC 52), window title (OSC 0), clear screen (CSI 2J), an 8-bit CSI, a bidi override.
 NASTY = "\x1b]52;c;aGk=\x07|\x1b]0;pwned\x07|\x1b[2J|\x9b2J|\u202egnp.exe"
