@@ -10,11 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from audit_support import cli, populate, snapshot
 
 from pxrules.common.output_file import OutputRefused, check_output, write_output
 from pxrules.errors import PxRulesError
 from pxrules.store.db import dispose_engines, init_db
-from audit_support import cli, populate, snapshot
 
 
 @pytest.fixture

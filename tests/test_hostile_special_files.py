@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from pxrules.store.db import dispose_engines, init_db
 from audit_support import cli, snapshot
 from hostile_files import SUFFIX, reading_commands
+
+from pxrules.store.db import dispose_engines, init_db
 
 COMMANDS = reading_commands()
 SCRIPT = "from cli.main import run; run()"

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from audit_support import cli
 
 from pxrules.store.db import dispose_engines, init_db
-from audit_support import cli
 
 # Clipboard write (OSC 52), window title (OSC 0), clear screen (CSI 2J), an 8-bit CSI, a bidi override.
 NASTY = "\x1b]52;c;aGk=\x07|\x1b]0;pwned\x07|\x1b[2J|\x9b2J|\u202egnp.exe"
