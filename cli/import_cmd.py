@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from pxrules.importers.storing import ImportResult
 
 app = typer.Typer(
-    help="Import NHS England's published data: FFT workbooks, KO41a complaints, Oversight Framework metrics.",
+    help="Import the NHS's published data: FFT workbooks, KO41a complaints, Oversight Framework metrics, CQC patient surveys, the NHS Staff Survey.",
     no_args_is_help=True,
 )
 
@@ -135,5 +135,23 @@ def nof(
     with library_errors():
         result = import_nof(
             db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
+        )
+    _report(result, as_json)
+
+
+@app.command("patient-survey")
+def patient_survey(
+    workbook: FileArg,
+    org: OrgOption = None,
+    all_orgs: AllOption = False,
+    register_orgs: RegisterOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import CQC's trust-level benchmark workbook of a national patient survey (.ods or .xlsx)."""
+    from pxrules.importers.npsp import import_npsp
+
+    with library_errors():
+        result = import_npsp(
+            db_url(), workbook, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
         )
     _report(result, as_json)

@@ -6,7 +6,7 @@ from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from pxrules.evidence.base import Count, EvidenceBase, Key, Percent, ShortText
+from pxrules.evidence.base import Count, EvidenceBase, Key, Percent, ShortText, Text
 
 FftSetting = Literal[
     "inpatient",
@@ -94,6 +94,10 @@ class Benchmark(EvidenceBase):
     n_organisations: Count | None = None
     numerator: float | None = Field(default=None, allow_inf_nan=False, ge=0)
     denominator: float | None = Field(default=None, allow_inf_nan=False, ge=0)
+    minimum: float | None = Field(default=None, allow_inf_nan=False, description="Lowest organisation's figure.")
+    maximum: float | None = Field(default=None, allow_inf_nan=False, description="Highest organisation's figure.")
+    method: Text | None = Field(default=None, description="How a computed figure was made: which organisations, "
+                                "which quartile definition, the minimum group size.")
 
     @model_validator(mode="after")
     def _benchmark_is_consistent(self) -> Self:
@@ -106,7 +110,23 @@ class Benchmark(EvidenceBase):
         quartiles = [q for q in (self.lower_quartile, self.median, self.upper_quartile) if q is not None]
         if quartiles != sorted(quartiles):
             raise ValueError("quartiles are not in order (lower <= median <= upper)")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"minimum {self.minimum} is more than maximum {self.maximum}")
         return self
+
+
+# CQC's seven benchmark bands (NHS Patient Survey Programme), worst to best; a 0-10 score is compared with
+# the range expected of a trust of its size given every other trust's score.
+ExpectedRange = Literal["much_worse", "worse", "somewhat_worse", "about_same", "somewhat_better", "better",
+                        "much_better"]
+EXPECTED_RANGES: tuple[str, ...] = ExpectedRange.__args__  # type: ignore[attr-defined]
+
+
+def range_words(band: str | None) -> str:
+    """CQC's band for people: 'about_same' -> 'about the same as expected'."""
+    if band is None:
+        return "no CQC band"
+    return "about the same as expected" if band == "about_same" else band.replace("_", " ") + " than expected"
 
 
 SurveyName = Literal["nss", "npsp_inpatient", "npsp_ue", "npsp_maternity", "npsp_cyp", "npsp_community_mh",
@@ -129,13 +149,24 @@ class SurveyQuestion(EvidenceBase):
     peer_median: float | None = Field(default=None, allow_inf_nan=False)
     peer_lower_quartile: float | None = Field(default=None, allow_inf_nan=False)
     peer_upper_quartile: float | None = Field(default=None, allow_inf_nan=False)
-    expected_range: Literal["better", "somewhat_better", "about_same", "somewhat_worse", "worse"] | None = None
+    expected_range: ExpectedRange | None = Field(
+        default=None, description="CQC's band: where the score falls against the range expected of the trust.")
+    expected_low: float | None = Field(default=None, allow_inf_nan=False,
+                                       description="Lower limit of CQC's expected range (90% limits).")
+    expected_high: float | None = Field(default=None, allow_inf_nan=False,
+                                        description="Upper limit of CQC's expected range (90% limits).")
     respondents: Count | None = None
+    previous_wave: ShortText | None = Field(default=None, description="The survey compared with, e.g. 2021.")
+    previous_score: float | None = Field(default=None, allow_inf_nan=False)
+    change: Literal["significantly_higher", "no_significant_change", "significantly_lower"] | None = Field(
+        default=None, description="The publisher's significance test of the change since previous_wave.")
 
     @model_validator(mode="after")
     def _scores_on_scale(self) -> Self:
         top = {"percent": 100.0, "score10": 10.0, "score5": 5.0, "share": 1.0}[self.scale]
-        for name in ("score", "peer_mean", "peer_median", "peer_lower_quartile", "peer_upper_quartile"):
+        # CQC's expected-range limits are statistical bounds and may pass the scale's ends; scores may not.
+        for name in ("score", "peer_mean", "peer_median", "peer_lower_quartile", "peer_upper_quartile",
+                     "previous_score"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= top:
                 raise ValueError(f"{name} {value} is outside the {self.scale} scale (0..{top:g})")
@@ -143,6 +174,10 @@ class SurveyQuestion(EvidenceBase):
                      if q is not None]
         if quartiles != sorted(quartiles):
             raise ValueError("peer quartiles are not in order (lower <= median <= upper)")
+        if self.expected_low is not None and self.expected_high is not None and self.expected_low > self.expected_high:
+            raise ValueError("the expected range's lower limit is above its upper limit")
+        if self.change is not None and self.previous_wave is None:
+            raise ValueError("a change needs the previous_wave it is measured from")
         return self
 
 

@@ -1,4 +1,4 @@
-"""Importers for NHS England's own publications: FFT monthly and headline workbooks, KO41a, NOF metrics.
+"""Importers for the NHS's own publications: FFT workbooks, KO41a, NOF metrics, CQC patient surveys.
 
 Each reads the whole file first (every bad cell is reported with its sheet, row and column) and then stores
 its items in one unit of work, so a file either imports completely or not at all.
@@ -9,6 +9,7 @@ from pxrules.importers.fft import import_fft, read_fft
 from pxrules.importers.fft_summary import import_fft_summary, read_fft_summary
 from pxrules.importers.ko41a import import_ko41a, read_ko41a
 from pxrules.importers.nof import import_nof, read_nof
+from pxrules.importers.npsp import import_npsp, read_npsp
 from pxrules.importers.storing import ImportResult
 
 __all__ = [
@@ -17,9 +18,11 @@ __all__ = [
     "import_fft_summary",
     "import_ko41a",
     "import_nof",
+    "import_npsp",
     "read_fft",
     "read_fft_summary",
     "read_ko41a",
     "read_nof",
+    "read_npsp",
     "shipped_file",
 ]

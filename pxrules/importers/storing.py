@@ -101,7 +101,8 @@ def select_orgs(published: Published, orgs: Iterable[str] | None, all_orgs: bool
     missing = [c for c in named if c not in published.orgs and c not in published.org_items]
     if missing:
         hints = "; ".join(f"{c}{did_you_mean(c, in_file)}" for c in missing)
-        raise NotFoundError(f"{published.file.name} has no organisation {hints}")
+        shown = ", ".join(in_file[:12]) + (f" ... ({len(in_file)} in all)" if len(in_file) > 12 else "")
+        raise NotFoundError(f"{published.file.name} has no organisation {hints}; it covers {shown or 'none'}")
     return list(dict.fromkeys(named))
 
 

@@ -12,6 +12,7 @@ from pxrules.measures import (  # noqa: F401  (importing registers the measures)
     collecting_modes,
     collecting_staff,
     collecting_web,
+    cqc,
     culture,
     culture_comms,
     culture_staffing,

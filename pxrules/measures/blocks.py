@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from pxrules.evidence.feedback import SurveyQuestion
+from pxrules.evidence.feedback import SurveyQuestion, range_words
 from pxrules.evidence.governance import Document
 from pxrules.evidence.improvement import QiProject
 from pxrules.evidence.workforce import StaffProcess, TrainingRecord
@@ -14,6 +14,10 @@ from pxrules.measures.registry import EvidenceView, Result
 T = TypeVar("T")
 
 DOC_STATUS = ("none", "draft", "lapsed", "approved")
+# CQC's seven expected-range bands on ladder B's five: "better" and "much better than expected" are both the
+# top band (five needs it in two waves), "worse" and "much worse" both the bottom.
+RANGE_BAND = {"much_better": 5, "better": 5, "somewhat_better": 4, "about_same": 3, "somewhat_worse": 2,
+              "worse": 1, "much_worse": 1}
 
 
 def pct(x: float) -> str:
@@ -146,8 +150,7 @@ def ladder_position(question_key: str, current: Sequence[SurveyQuestion],
 
     def band(q: SurveyQuestion) -> int:
         if q.peer_median is None:
-            return {"better": 5, "somewhat_better": 4, "about_same": 3, "somewhat_worse": 2, "worse": 1}[
-                q.expected_range or "about_same"]
+            return RANGE_BAND[q.expected_range or "about_same"]
         if q.peer_upper_quartile is not None and q.score >= q.peer_upper_quartile:
             return 5
         if q.score >= q.peer_median:
@@ -162,5 +165,6 @@ def ladder_position(question_key: str, current: Sequence[SurveyQuestion],
     if level == 5 and not (len(waves) >= 2 and band(waves[-2]) == 5):
         level = 4
     used = waves[-2:] if level == 5 else [now]
-    peer = f"peer median {now.peer_median:g}" if now.peer_median is not None else f"expected range {now.expected_range}"
+    peer = (f"peer median {now.peer_median:g}" if now.peer_median is not None
+            else f"CQC: {range_words(now.expected_range)}")
     return Result(level, used, f"{question_key} {now.wave}: {now.score:g} vs {peer} (band {level} of 5)")

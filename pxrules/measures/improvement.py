@@ -6,11 +6,20 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pxrules.evidence import VALIDITY_DAYS
-from pxrules.evidence.feedback import SurveyQuestion
+from pxrules.evidence.feedback import SurveyQuestion, range_words
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.improvement import QiProject, ServiceChange
 from pxrules.evidence.workforce import TrainingRecord
-from pxrules.measures.blocks import current_projects, documents, pct, processes, share_result, survey_items, trainings
+from pxrules.measures.blocks import (
+    RANGE_BAND,
+    current_projects,
+    documents,
+    pct,
+    processes,
+    share_result,
+    survey_items,
+    trainings,
+)
 from pxrules.measures.registry import EvidenceView, Result, measure, months_before
 
 Compute = Callable[[EvidenceView, int], Result | None]
@@ -20,7 +29,6 @@ Compute = Callable[[EvidenceView, int], Result | None]
 NPSP_SURVEYS = ("ip", "ue", "maternity", "cmh", "cyp")
 # "Within 0.1 of the peer average" (ladder B level 3) on each survey scale.
 NEAR = {"score10": 0.1, "score5": 0.05, "percent": 1.0, "share": 0.01}
-RANGE_BAND = {"better": 5, "somewhat_better": 4, "about_same": 3, "somewhat_worse": 2, "worse": 1}
 # The Mandate item (20C) left the NSS core questionnaire after 2020; Q25b is the proxy the map proposes.
 FEEDBACK_USED = "nss.patient_feedback_used"
 FEEDBACK_USED_PROXY = "nss.acts_on_concerns"
@@ -56,11 +64,12 @@ def _band(q: SurveyQuestion, strict: bool) -> int:
     if avg is None:
         return RANGE_BAND[q.expected_range or "about_same"]
     top = q.peer_upper_quartile
-    if q.expected_range == "better" or (top is not None and q.score >= top):
+    if q.expected_range in ("better", "much_better") or (top is not None and q.score >= top):
         return 5
     if q.score > avg or (q.score == avg and not strict):
         return 4
-    if q.expected_range == "worse" or (q.peer_lower_quartile is not None and q.score < q.peer_lower_quartile):
+    if q.expected_range in ("worse", "much_worse") or (
+            q.peer_lower_quartile is not None and q.score < q.peer_lower_quartile):
         return 1
     return 3 if avg - q.score <= NEAR[q.scale] + 1e-9 or q.expected_range == "about_same" else 2
 
@@ -95,7 +104,8 @@ def _position(view: EvidenceView, keys: Sequence[str], strict: bool) -> Result |
         peer = (f"peer {'median' if now.peer_median is not None else 'average'} {avg:g} "
                 f"({now.score - avg:+.2f})" if avg is not None else f"expected range {now.expected_range}")
         two = f"; {used[0].wave} was top band too" if len(used) == 2 else ""
-        return Result(band, tuple(used), f"{key} {now.wave}: {now.score:g} vs {peer}, band {band} of 5{two}")
+        cqc = f", CQC: {range_words(now.expected_range)}" if now.expected_range and avg is not None else ""
+        return Result(band, tuple(used), f"{key} {now.wave}: {now.score:g} vs {peer}{cqc}, band {band} of 5{two}")
     return None
 
 
