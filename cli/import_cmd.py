@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from pxrules.importers.storing import ImportResult
 
 app = typer.Typer(
-    help="Import the NHS's published data: FFT workbooks, KO41a complaints, Oversight Framework metrics, CQC patient surveys, the NHS Staff Survey.",
+    help="Import the NHS's published data: FFT workbooks, KO41a complaints, Oversight Framework metrics, "
+    "CQC patient surveys.",
     no_args_is_help=True,
 )
 

@@ -130,7 +130,7 @@ def _trusts_with(code: str, number: str, value: object) -> dict[str, tuple[str, 
     [
         (lambda p: (p / "notes.ods").write_bytes(b"just some text, not a workbook") and p / "notes.ods",
          r"notes\.ods: not a spreadsheet workbook"),
-        (lambda p: _bomb(p / "bomb.ods"), r"bomb\.ods: .*(zip bomb|over the .*limit)"),
+        (lambda p: _bomb(p / "bomb.ods"), r"bomb\.ods: .*(zip bomb|unpacks to over)"),
         (lambda p: cqc_workbook(p / "wrong.xlsx", sheets=["Guidance", "Key"]),
          r"wrong\.xlsx: no sheet 'Trust_Scores'.*not CQC's trust-level benchmark workbook"),
         (lambda p: cqc_workbook(p / "title.xlsx", title="Some other survey 2022"),

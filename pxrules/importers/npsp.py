@@ -119,7 +119,7 @@ def _history(book: Workbook, year: int) -> tuple[str, str, dict[str, int], dict[
 def read_npsp(path: Path) -> Published:
     """Every trust's scored questions and England's figures; ImportFormatError on a bad workbook."""
     info = FileInfo.of(path)
-    book = open_workbook(path, info.name)
+    book = open_workbook(info)
     survey = identify(book)
     scores = book.rows(SCORES)
     if not scores:
