@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="Import the NHS's published data: FFT workbooks, KO41a complaints, Oversight Framework metrics, "
-    "CQC patient surveys.",
+    "CQC patient surveys, the NHS Staff Survey.",
     no_args_is_help=True,
 )
 
@@ -154,5 +154,24 @@ def patient_survey(
     with library_errors():
         result = import_npsp(
             db_url(), workbook, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
+        )
+    _report(result, as_json)
+
+
+@app.command("staff-survey")
+def staff_survey(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The benchmark data workbook (.xlsx) or a CSV of "
+                                         "question-level results.")],
+    org: OrgOption = None,
+    all_orgs: AllOption = False,
+    register_orgs: RegisterOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import the NHS Staff Survey: benchmark workbook or question-level CSV, with peer medians and quartiles."""
+    from pxrules.importers.nss import import_staff_survey
+
+    with library_errors():
+        result = import_staff_survey(
+            db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
         )
     _report(result, as_json)

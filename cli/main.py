@@ -34,6 +34,8 @@ _GROUPS: list[tuple[str, str]] = [
     ("cli.import_cmd", "import"),
     ("cli.audit_cmd", "audit"),
 ]
+# Groups whose Typer app is not named `app` in their module.
+_GROUP_APPS = {"export": ("cli.scores_cmd", "export_app")}
 _COMMANDS: list[tuple[str, str, str]] = [
     ("cli.store_cmd", "init", "init"),
     ("cli.assess_cmd", "assess", "assess"),
@@ -42,8 +44,9 @@ _COMMANDS: list[tuple[str, str, str]] = [
     ("cli.compare_cmd", "trend", "trend"),
     ("cli.report_cmd", "report", "report"),
     ("cli.demo_cmd", "demo", "demo"),
+    ("cli.scores_cmd", "scores", "scores"),
 ]
-_NAMES = frozenset([name for _, name in _GROUPS] + [name for _, _, name in _COMMANDS])
+_NAMES = frozenset([name for _, name in _GROUPS] + list(_GROUP_APPS) + [name for _, _, name in _COMMANDS])
 # Options of `main` that take a value: what follows them is not the command's name.
 _VALUE_OPTIONS = ("--db", "--by")
 
@@ -61,6 +64,9 @@ def build_app(only: str | None = None) -> typer.Typer:
     for module_name, name in _GROUPS:
         if only in (None, name):
             app.add_typer(importlib.import_module(module_name).app, name=name)
+    for name, (module_name, attr) in _GROUP_APPS.items():
+        if only in (None, name):
+            app.add_typer(getattr(importlib.import_module(module_name), attr), name=name)
     for module_name, attr, name in _COMMANDS:
         if only in (None, name):
             app.command(name=name)(getattr(importlib.import_module(module_name), attr))

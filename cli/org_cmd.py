@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -60,3 +61,19 @@ def list_(
         added = r.created_at.strftime("%Y-%m-%d %H:%M")
         table.add_row(r.code, escape(r.name), r.type, added, escape(r.created_by))
     console().print(table)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="CSV with a header code,name,type.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print {added, unchanged, file, sha256} as JSON.")] = False,
+) -> None:
+    """Register many organisations from a CSV (code, name, type) in one transaction: all or nothing."""
+    from pxrules.importers.orgs_csv import import_orgs_csv
+
+    with library_errors():
+        done = import_orgs_csv(db_url(), file, by=actor())
+    if as_json:
+        print_json(done.as_dict())
+        return
+    echo(f"{done.file}: {len(done.added)} added, {len(done.unchanged)} already registered")

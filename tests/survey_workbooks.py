@@ -62,3 +62,43 @@ def cqc_workbook(path: Path, trusts: Mapping[str, tuple[str, Mapping[str, Sequen
                 book.remove(ws)
     book.save(path)
     return path
+
+
+NSS_GROUPS = {
+    "Acute&Acute Community Trusts": ["RYA", "RYB", "RYC", "RYD", "RYE", "RYF"],
+    "Ambulance Trusts": ["RYG", "RYH"],  # fewer than the minimum group size of 5
+}
+
+
+def nss_score(code: str, measure: str, year: int) -> float:
+    """A made-up score from 5.0 to 8.0, different per organisation, measure and year."""
+    return round(5.0 + (sum(map(ord, code + measure)) * 7 + year) % 31 / 10, 2)
+
+
+def nss_workbook(path: Path, groups: Mapping[str, Sequence[str]] = NSS_GROUPS, *,
+                 measures: Sequence[str] = ("PP3_2", "theme_engagement", "PP1"), years: Sequence[int] = (2023, 2024),
+                 cells: Mapping[tuple[str, str], Any] | None = None, header: Sequence[str] | None = None,
+                 extra_rows: Mapping[str, Sequence[Sequence[Any]]] | None = None) -> Path:
+    """An NHS Staff Survey benchmark data workbook (.xlsx) with MADE-UP scores; `cells` overrides
+    (org, column) values, `header` replaces the header row, `extra_rows` appends rows to a sheet."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    notes.title = "Notes"
+    notes.append([MADE_UP])
+    columns = [f"{m}_{y}" for m in measures for y in years]
+    for group, codes in groups.items():
+        sheet = book.create_sheet(group)
+        sheet.append(list(header) if header is not None else ["org_id", "org_name", "org_type_reporting_name",
+                                                               *columns])
+        for code in codes:
+            row: list[Any] = [code, f"Made-up {code} NHS Trust", group]
+            for column in columns:
+                measure, year = column.rsplit("_", 1)
+                row.append((cells or {}).get((code, column), nss_score(code, measure, int(year))))
+            sheet.append(row)
+        for extra in (extra_rows or {}).get(group, []):
+            sheet.append(list(extra))
+    book.save(path)
+    return path

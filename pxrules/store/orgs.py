@@ -53,15 +53,23 @@ def _org_record(row: Organisation) -> OrgRecord:
     )
 
 
+def org_problem(code: str, name: str, type: str) -> tuple[str, str] | None:
+    """(field, why) when an organisation could not be registered as given, else None: `org add`'s checks."""
+    if not _ORG_CODE.match(code):
+        return "code", f"organisation code {code!r} is not an ODS code (2-12 upper-case letters or digits)"
+    if type not in ORG_TYPES:
+        return "type", f"organisation type {type!r} is not one of {', '.join(ORG_TYPES)}"
+    if not name.strip() or len(name.strip()) > 200:
+        return "name", "organisation name must be 1-200 characters"
+    return None
+
+
 def add_org(code: str, name: str, type: str, *, session: Session, by: str) -> OrgRecord:
     """Register an organisation by ODS code; StoreError if the code is malformed or taken, or type unknown."""
-    if not _ORG_CODE.match(code):
-        raise StoreError(f"organisation code {code!r} is not an ODS code (2-12 upper-case letters or digits)")
-    if type not in ORG_TYPES:
-        raise StoreError(f"organisation type {type!r} is not one of {', '.join(ORG_TYPES)}")
     name = name.strip()
-    if not name or len(name) > 200:
-        raise StoreError("organisation name must be 1-200 characters")
+    problem = org_problem(code, name, type)
+    if problem is not None:
+        raise StoreError(problem[1])
     lock_chain(session)  # before the existence check, so a concurrent add of the same code waits for it
     if session.get(Organisation, code) is not None:
         raise StoreError(f"organisation {code} already exists")
