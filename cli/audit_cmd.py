@@ -69,15 +69,24 @@ def verify(
         str | None,
         typer.Option("--head", help="A head hash recorded earlier that the chain must still contain."),
     ] = None,
+    anchor: Annotated[
+        list[Path] | None,
+        typer.Option("--anchor", help="An anchor file (from `audit anchor`) to check; repeat for more. "
+                                      "Default: the files in $PXRULES_ANCHORS."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recompute the chain and every content hash; exit 1 naming the first broken event on any change."""
+    """Recompute the chain and every content hash, and check every anchor; exit 1 naming what is broken."""
+    from pxrules.audit.anchor import anchor_files
     from pxrules.audit.bundle import verify_bundle
     from pxrules.audit.verify import verify_store
 
     with library_errors():
+        files = anchor_files(anchor)
         report = (
-            verify_bundle(bundle, expect_head=head) if bundle else verify_store(db_url(), expect_head=head)
+            verify_bundle(bundle, expect_head=head, anchors=files)
+            if bundle
+            else verify_store(db_url(), expect_head=head, anchors=files)
         )
     if as_json:
         print_json(report.as_dict())
@@ -96,6 +105,32 @@ def verify(
         f"audit trail of {where} verified: {report.events} event(s), {report.rows} row(s) covered, "
         f"head {report.head_seq} {report.head_hash} ({report.seconds:.2f} s)"
     )
+    if report.anchors:
+        echo(f"  {report.anchors} anchor(s) in {len(files)} file(s) still held by the chain")
+    else:
+        echo("  no anchor checked: without one, a store rewritten whole with pxrules' own hashing would pass "
+             "(`pxrules audit anchor FILE` records the head outside the store)")
+
+
+@app.command("anchor")
+def anchor_(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Anchor file outside the store (appended to).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Verify the store, then append its chain head with the time to FILE, kept somewhere else."""
+    from pxrules.audit.anchor import append_anchor
+    from pxrules.audit.verify import verify_store
+
+    with library_errors():
+        url = db_url()
+        report = verify_store(url)
+        report.raise_if_broken()
+        line = append_anchor(file, report.head_seq, report.head_hash, store_url=url)
+    if as_json:
+        print_json({"file": str(file), "line": line, "head": {"seq": report.head_seq, "hash": report.head_hash}})
+        return
+    echo(f"appended to {file}: {line}")
+    echo("check it later with `pxrules audit verify --anchor FILE` (or list FILE in $PXRULES_ANCHORS)")
 
 
 @app.command("export")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pxrules.audit.verify import Problem, Report, Snapshot, check, read_snapshot
+from pxrules.audit.verify import Problem, Report, Snapshot, check, checked, read_snapshot
 from pxrules.common.input_file import read_input
 from pxrules.errors import AuditError
 from pxrules.store.audit_chain import CHILDREN, KEYS, Key, Row, canonical, plain, sha256_hex
@@ -104,6 +105,10 @@ def _bad(path: Path, why: str) -> AuditError:
     return AuditError(f"{path.name} is not a readable pxrules audit bundle: {why}")
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _short(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:200]
@@ -114,7 +119,7 @@ def _read(path: Path) -> dict[str, Any]:
         raise AuditError(f"no such bundle: {path}")
     raw = read_input(path, MAX_BUNDLE_BYTES, AuditError)  # a FIFO or /dev/zero is refused, never read
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _bad(path, f"not JSON ({_short(exc)})") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -157,7 +162,9 @@ def _snapshot(path: Path, data: dict[str, Any]) -> Snapshot:
     by_key: dict[str, dict[Key, Row]] = {}
     for name, key in KEYS.items():
         listed = rows.get(name, [])
-        if not isinstance(listed, list) or not all(isinstance(r, dict) and key in r for r in listed):
+        if not isinstance(listed, list) or not all(
+            isinstance(r, dict) and type(r.get(key)) in (int, str) for r in listed
+        ):
             raise _bad(path, f"rows.{name} is not a list of rows with {key!r}")
         child = CHILDREN.get(name)
         if child and not all(isinstance(r.get(child[2]), list) for r in listed):
@@ -169,14 +176,14 @@ def _snapshot(path: Path, data: dict[str, Any]) -> Snapshot:
     return Snapshot(events, (seq, digest), by_key)  # file order: a reordering must show, not be sorted away
 
 
-def verify_bundle(path: Path, *, expect_head: str | None = None) -> Report:
+def verify_bundle(path: Path, *, expect_head: str | None = None, anchors: Sequence[Path] = ()) -> Report:
     """Verify an exported bundle without the database: its sign-off, chain, content and stored hashes."""
     started = time.perf_counter()
     path = Path(path)
     data = _read(path)
     sign_off = data.pop("sign_off", None)
     snapshot = _snapshot(path, data)
-    report = check(snapshot, expect_head=expect_head)
+    report = checked(snapshot, expect_head=expect_head, anchors=anchors)
     extra: list[Problem] = []
     if not isinstance(sign_off, dict):
         extra.append(Problem(None, "the bundle has no sign_off"))

@@ -11,9 +11,18 @@ import dataclasses
 import datetime as dt
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from pxrules.audit.values import (
+    event_problems,
+    read_events_tolerant,
+    read_head_tolerant,
+    read_rows_tolerant,
+    row_problems,
+)
 from pxrules.errors import AuditError
 from pxrules.evidence.base import RECORDING_FIELDS
 from pxrules.store.audit_chain import (
@@ -25,9 +34,6 @@ from pxrules.store.audit_chain import (
     content_hash,
     covered_content,
     event_hash,
-    fetch_rows,
-    head,
-    read_events,
     sha256_hex,
 )
 
@@ -63,6 +69,7 @@ class Report:
     head_hash: str
     problems: list[Problem]
     seconds: float
+    anchors: int = 0
 
     @property
     def ok(self) -> bool:
@@ -77,6 +84,7 @@ class Report:
             "head": {"seq": self.head_seq, "hash": self.head_hash},
             "first_broken_event": next((p.seq for p in self.problems if p.seq is not None), None),
             "problems": [{"event": p.seq, "message": p.message} for p in self.problems],
+            "anchors_checked": self.anchors,
             "seconds": round(self.seconds, 3),
         }
 
@@ -154,61 +162,83 @@ _STORED_HASHES = {
 }
 
 
+def _short(value: Any) -> str:
+    return f"{value[:12]}..." if isinstance(value, str) else repr(value)[:40]
+
+
 def _check_chain(snapshot: Snapshot, problems: list[Problem]) -> None:
-    prev_hash, expected = GENESIS_PREV, 1
-    for event in snapshot.events:
-        seq = int(event["seq"])
-        if seq != expected:
+    prev_hash: Any = GENESIS_PREV
+    expected = 1
+    last: tuple[Any, Any] = (0, GENESIS_PREV)
+    for position, event in enumerate(snapshot.events, start=1):
+        raw_seq = event.get("seq")
+        seq = raw_seq if type(raw_seq) is int else None
+        if seq is None:
+            problems.append(Problem(expected, f"the event in position {position} has an unreadable seq {raw_seq!r}"))
+        for why in event_problems(event):
+            problems.append(Problem(seq if seq is not None else expected, why))
+        if seq is not None and seq != expected:
             what = "deleted" if seq > expected else "duplicated or reordered"
             problems.append(
                 Problem(seq, f"sequence number {seq} where {expected} was expected: events were {what}")
             )
-        if event["prev_hash"] != prev_hash:
+        shown_seq = seq if seq is not None else expected
+        if event.get("prev_hash") != prev_hash:
             problems.append(
                 Problem(
-                    seq,
+                    shown_seq,
                     (
-                        f"does not link to the event before it (prev_hash {event['prev_hash'][:12]}..., "
-                        f"expected {prev_hash[:12]}...): an earlier event was edited and re-hashed, "
+                        f"does not link to the event before it (prev_hash {_short(event.get('prev_hash'))}, "
+                        f"expected {_short(prev_hash)}): an earlier event was edited and re-hashed, "
                         "or events were deleted, inserted or reordered"
                     ),
                 )
             )
-        if event_hash(event) != event["hash"]:
-            problems.append(Problem(seq, "its fields no longer match its hash: the event was edited"))
-        prev_hash, expected = str(event["hash"]), seq + 1
-    last = (
-        (int(snapshot.events[-1]["seq"]), str(snapshot.events[-1]["hash"]))
-        if snapshot.events
-        else (0, GENESIS_PREV)
-    )
+        try:
+            same = event_hash(event) == event.get("hash")
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+            same = False
+        if not same:
+            problems.append(Problem(shown_seq, "its fields no longer match its hash: the event was edited"))
+        prev_hash, expected = event.get("hash"), shown_seq + 1
+        last = (shown_seq, event.get("hash"))
     if snapshot.head is None:
         problems.append(Problem(None, "the chain head row (audit_head) is missing"))
     elif snapshot.head != last:
+        head_seq, head_hash = snapshot.head
         problems.append(
             Problem(
                 last[0] if snapshot.events else None,
                 (
-                    f"the chain head records event {snapshot.head[0]} with hash {snapshot.head[1][:12]}... "
-                    f"but the last event is {last[0]} with hash {last[1][:12]}...: "
+                    f"the chain head records event {head_seq!r} with hash {_short(head_hash)} "
+                    f"but the last event is {last[0]} with hash {_short(last[1])}: "
                     "the last event(s) were deleted or edited"
                 ),
             )
         )
 
 
+def _hash_matches(content: dict[str, list[Row]], expected: Any) -> bool:
+    try:
+        return bool(content_hash(content) == expected)
+    except (TypeError, ValueError, RecursionError):
+        return False  # an unreadable value (reported on its own) cannot match
+
+
 def _check_coverage(snapshot: Snapshot, problems: list[Problem]) -> dict[tuple[str, Key], int]:
     covered: dict[tuple[str, Key], int] = {}
-    for event in snapshot.events:
-        seq = int(event["seq"])
+    for position, event in enumerate(snapshot.events, start=1):
+        seq = event["seq"] if type(event.get("seq")) is int else position
         try:
+            if not isinstance(event.get("refs"), str):
+                raise ValueError(f"{_short(event.get('refs'))} is not text")
             refs = json.loads(event["refs"])
             if not isinstance(refs, dict) or not all(
                 isinstance(v, list) and all(isinstance(k, int | str) for k in v) for v in refs.values()
             ):
                 raise ValueError("not a mapping of table -> list of keys")
-        except ValueError as exc:
-            problems.append(Problem(seq, f"its refs are not readable ({exc})"))
+        except (ValueError, RecursionError) as exc:
+            problems.append(Problem(seq, f"its refs are not readable ({str(exc)[:100]})"))
             continue
         unknown = sorted(set(refs) - set(KEYS))
         if unknown:
@@ -225,7 +255,7 @@ def _check_coverage(snapshot: Snapshot, problems: list[Problem]) -> dict[tuple[s
         if missing:
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             problems.append(Problem(seq, f"covers {shown}, which no longer exist: rows were deleted"))
-        elif content_hash(content) != event["content_hash"]:
+        elif not _hash_matches(content, event.get("content_hash")):
             names = [row_label(n, k, snapshot.rows[n].get(k)) for n in sorted(refs) for k in refs[n]]
             shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
             problems.append(
@@ -253,12 +283,16 @@ def _check_rows(snapshot: Snapshot, covered: dict[tuple[str, Key], int], problem
                         ),
                     )
                 )
+            for why in row_problems(name, row):
+                problems.append(Problem(seq, f"{row_label(name, key, row)}: {why}"))
             if recompute is None:
                 continue
             try:
                 same = recompute(row) == row["content_hash"]
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                problems.append(Problem(seq, f"{row_label(name, key, row)} cannot be re-hashed: {exc}"))
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+                problems.append(
+                    Problem(seq, f"{row_label(name, key, row)} cannot be re-hashed: {str(exc)[:200]}")
+                )
                 continue
             if not same:
                 problems.append(
@@ -270,14 +304,21 @@ def _check_rows(snapshot: Snapshot, covered: dict[tuple[str, Key], int], problem
     problems.extend(Problem(None, orphan) for orphan in snapshot.orphans)
 
 
-def check(snapshot: Snapshot, *, expect_head: str | None = None) -> Report:
-    """Verify a snapshot; `expect_head` is a head hash recorded earlier that the chain must still contain."""
+def check(
+    snapshot: Snapshot, *, expect_head: str | None = None, anchors: Sequence[Path] = ()
+) -> Report:
+    """Verify a snapshot; `expect_head` is a head hash recorded earlier that the chain must still contain,
+    `anchors` are anchor files (see anchor.py) whose every line the chain must still hold."""
+    from pxrules.audit.anchor import check_anchors
+
     started = time.perf_counter()
     problems: list[Problem] = []
+    anchored, anchor_problems = check_anchors(snapshot.events, anchors)
+    problems += [Problem(None, p) for p in anchor_problems]
     _check_chain(snapshot, problems)
     covered = _check_coverage(snapshot, problems)
     _check_rows(snapshot, covered, problems)
-    if expect_head is not None and not any(e["hash"] == expect_head for e in snapshot.events):
+    if expect_head is not None and not any(e.get("hash") == expect_head for e in snapshot.events):
         problems.append(
             Problem(
                 None,
@@ -289,8 +330,12 @@ def check(snapshot: Snapshot, *, expect_head: str | None = None) -> Report:
         )
     ordered = sorted(problems, key=lambda p: (p.seq is None, p.seq or 0))
     head_seq, head_hash = snapshot.head or (0, GENESIS_PREV)
+    head_seq = head_seq if type(head_seq) is int else 0
+    head_hash = head_hash if isinstance(head_hash, str) else repr(head_hash)
     rows = sum(len(r) for r in snapshot.rows.values())
-    return Report(len(snapshot.events), rows, head_seq, head_hash, ordered, time.perf_counter() - started)
+    return Report(
+        len(snapshot.events), rows, head_seq, head_hash, ordered, time.perf_counter() - started, anchored
+    )
 
 
 def read_snapshot(session: Any) -> Snapshot:
@@ -301,14 +346,16 @@ def read_snapshot(session: Any) -> Snapshot:
         session.connection().exec_driver_sql("BEGIN")
     elif dialect == "postgresql":
         session.connection().exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-    events = read_events(session)
-    current = head(session)
+    events = read_events_tolerant(session)
+    current = read_head_tolerant(session)
     orphans: list[str] = []
-    rows = {name: fetch_rows(session, name, None, orphans=orphans) for name in KEYS}
+    rows = {name: read_rows_tolerant(session, name, orphans) for name in KEYS}
     return Snapshot(events, current, rows, orphans)
 
 
-def verify_store(url: str | None = None, *, expect_head: str | None = None) -> Report:
+def verify_store(
+    url: str | None = None, *, expect_head: str | None = None, anchors: Sequence[Path] = ()
+) -> Report:
     """Verify the database's audit trail (read only); the report lists every problem found."""
     from pxrules.store.db import unit_of_work
 
@@ -316,5 +363,16 @@ def verify_store(url: str | None = None, *, expect_head: str | None = None) -> R
     with unit_of_work(url) as session:
         snapshot = read_snapshot(session)
         session.rollback()
-    report = check(snapshot, expect_head=expect_head)
+    report = checked(snapshot, expect_head=expect_head, anchors=anchors)
     return dataclasses.replace(report, seconds=time.perf_counter() - started)
+
+
+def checked(snapshot: Snapshot, *, expect_head: str | None = None, anchors: Sequence[Path] = ()) -> Report:
+    """`check`, with any value it could still not handle turned into an AuditError, never a traceback."""
+    try:
+        return check(snapshot, expect_head=expect_head, anchors=anchors)
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError, OverflowError) as exc:
+        raise AuditError(
+            f"audit trail does not verify: a stored value cannot be checked ({type(exc).__name__}: "
+            f"{str(exc)[:200]})"
+        ) from exc

@@ -234,6 +234,8 @@ def render_markdown(r: Report) -> str:
             "agreed = within one point; not scored = no board score."
         ),
         "",
+        md(r.chain_note),
+        "",
     ]
     return "\n".join(out)
 

@@ -45,6 +45,17 @@ class Report:
     by: GroupBy
     groups: list[ReportGroup]
     generated: dt.date
+    # The audit chain's head when the report was built: a reader can later prove the store still holds it.
+    chain_head: tuple[int, str] = (0, "")
+
+    @property
+    def chain_note(self) -> str:
+        """One sentence naming the chain head, for the technical end of every rendering."""
+        seq, digest = self.chain_head
+        return (
+            f"Audit trail: built from a store whose audit chain ended at event {seq}, hash {digest}; "
+            f"`pxrules audit verify --head {digest}` proves the store still holds it."
+        )
 
     @property
     def org(self) -> str:
@@ -140,5 +151,12 @@ def _groups(comparison: Comparison, by: GroupBy) -> list[ReportGroup]:
 
 def build_report(url: str, org: str, *, by: GroupBy = "section", today: dt.date | None = None) -> Report:
     """The report of `org`: latest self-assessment (if any) against the latest assessment, plus the trend."""
+    from pxrules.store.audit_chain import head
+    from pxrules.store.db import unit_of_work
+
     comparison = compare(url, org, require_self=False)
-    return Report(comparison, trend(url, org), by, _groups(comparison, by), today or dt.date.today())
+    with unit_of_work(url) as session:
+        chain_head = head(session) or (0, "")
+    return Report(
+        comparison, trend(url, org), by, _groups(comparison, by), today or dt.date.today(), chain_head
+    )

@@ -228,5 +228,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
     _assessment(wb.create_sheet("Assessment"), report)
     _trend(wb.create_sheet("Trend"), report)
     _evidence(wb.create_sheet("Evidence"), report)
+    wb.properties.description = report.chain_note
+    _put(ws, ws.max_row + 2, 1, report.chain_note)
     wb.save(path)
     return Path(path)
