@@ -7,13 +7,24 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import actor, console, db_url, echo, fail, library_errors, parse_date, print_json
+from cli.common import (
+    AllowFuture,
+    actor,
+    console,
+    db_url,
+    echo,
+    fail,
+    future_dates,
+    library_errors,
+    parse_date,
+    print_json,
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def _date(value: str | None) -> dt.date:
-    return parse_date(value) or dt.date.today()
+def _date(value: str | None, allow_future: str | None = None) -> dt.date:
+    return parse_date(value, allow_future=allow_future) or dt.date.today()
 
 
 def assess(
@@ -26,6 +37,7 @@ def assess(
     no_cache: Annotated[bool, typer.Option("--no-cache",
                                            help="Recompute every measure (ignore the stored measure cache).")] = False,
     verify: Annotated[int | None, typer.Option("--verify", help="Recompute stored assessment ID and compare.")] = None,
+    allow_future: AllowFuture = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compute, store and print the 57 suggested scores (by section)."""
@@ -47,7 +59,7 @@ def assess(
         if not check.same:
             raise typer.Exit(1)
         return
-    dates = [_date(d) for d in as_of] if as_of else [_date(None)]
+    dates = [_date(d, allow_future) for d in as_of] if as_of else [_date(None)]
     if all_orgs or org is None:
         if not all_orgs:
             fail("give --org CODE, or --all for every organisation")
@@ -55,11 +67,11 @@ def assess(
             fail("give --org CODE or --all, not both")
         from cli.batch import run_batch
 
-        with library_errors():
+        with library_errors(), future_dates(allow_future, "assess --all"):
             run_batch(url, dates, jobs=jobs, by=actor(), as_json=as_json, reuse=not no_cache)
         return
     results = []
-    with library_errors():
+    with library_errors(), future_dates(allow_future, "assess", org):
         from pxrules.scoring.stored import run_assessment
 
         for day in dates:

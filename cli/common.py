@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -40,22 +41,59 @@ def db_url() -> str:
 
 
 def actor() -> str:
-    """Who is writing: --by, else $PXRULES_BY, else the OS user."""
+    """Who is writing: --by, else $PXRULES_BY, else the OS user (at most MAX_BY characters, else an error)."""
     if SETTINGS.by:
-        return SETTINGS.by
-    from pxrules.store.audit_chain import os_user
+        who = SETTINGS.by.strip()
+        source = "--by"
+    else:
+        from pxrules.store.audit_chain import os_user
 
-    return os_user()
+        who = os_user().strip()
+        source = "$PXRULES_BY" if os.environ.get("PXRULES_BY") else "the OS user name"
+    if not who:
+        fail(f"{source} is empty: say who is recording")
+    if len(who) > MAX_BY:
+        fail(f"{source} is {len(who):,} characters long; at most {MAX_BY} are kept, so give a shorter name")
+    return who
 
 
-def parse_date(value: str | None, option: str = "--as-of") -> dt.date | None:
-    """An option's YYYY-MM-DD date (None when not given); a clear error otherwise."""
+MAX_BY = 500  # the recorded_by / created_by / actor columns
+
+AllowFuture = Annotated[
+    str | None,
+    typer.Option("--allow-future", metavar="REASON",
+                 help="Accept dates after today; the reason is kept in the audit trail."),
+]
+
+
+def parse_date(value: str | None, option: str = "--as-of", *, allow_future: str | None = None) -> dt.date | None:
+    """An option's YYYY-MM-DD date (None when not given); a clear error otherwise, also for a date after
+    today unless `allow_future` gives a reason."""
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         fail(f"{option} {value!r} is not a date (YYYY-MM-DD)")
+    if day > dt.date.today() and not (allow_future and allow_future.strip()):
+        fail(f"{option} {day.isoformat()} is after today ({dt.date.today().isoformat()}): dates after the "
+             "recording date are refused; give --allow-future REASON if it is meant")
+    return day
+
+
+@contextmanager
+def future_dates(reason: str | None, command: str, org: str | None = None) -> Iterator[None]:
+    """Run the block with dates after today accepted when a reason is given; on success the reason is
+    recorded as an audit event (future.allowed) naming the command."""
+    from pxrules.common.dates import allowing_future, future_event
+
+    with allowing_future(reason):
+        yield
+        if reason and reason.strip():
+            from pxrules.store.db import unit_of_work
+
+            with unit_of_work(db_url()) as session:
+                future_event(session, by=actor(), command=command, org=org)
 
 
 # Characters a terminal acts on rather than shows: C0 controls but newline and tab, DEL, C1 controls (0x9b is a

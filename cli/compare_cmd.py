@@ -135,7 +135,7 @@ def trend(org: OrgOpt, as_json: JsonOpt = False) -> None:
                 if d in selfs and line["self"][selfs[d]] is not None
                 else ""
             )
-            cells.append(f"{line['suggested'][i]:.2f}{own}")
+            cells.append(f"{_num(line['suggested'][i])}{own}")
         table.add_row(escape(line["title"]), *cells, _signed(line["change"]))
     out.print(table)
     for title, moves in (("Improved", data["improvements"]), ("Deteriorated", data["deteriorations"])):

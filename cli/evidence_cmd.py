@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import actor, console, db_url, echo, library_errors, print_json
+from cli.common import AllowFuture, actor, console, db_url, echo, future_dates, library_errors, print_json
 
 app = typer.Typer(
     help="The evidence register: import files, validate them, list and show items.", no_args_is_help=True
@@ -44,6 +44,7 @@ def import_(
             "--correct", help="Record changed items as a new version (the old version stays readable)."
         ),
     ] = False,
+    allow_future: AllowFuture = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {new, unchanged, corrected, ids}.")] = False,
 ) -> None:
     """Validate FILE... and add every item to the register, all or nothing."""
@@ -51,7 +52,7 @@ def import_(
     from pxrules.store.db import unit_of_work
     from pxrules.store.repo import store_evidence
 
-    with library_errors():
+    with library_errors(), future_dates(allow_future, "evidence import", org):
         sourced = read_evidence_sources(files, default_org=org)
         with unit_of_work(db_url()) as session:
             summary = store_evidence(
@@ -206,7 +207,7 @@ def withdraw(
 @app.command("due")
 def due(
     org: Annotated[str, typer.Option("--org", help="Organisation code (ODS).")],
-    within: Annotated[int, typer.Option("--within", min=0, help="Days ahead to look.")] = 90,
+    within: Annotated[int, typer.Option("--within", min=0, max=36_500, help="Days ahead to look.")] = 90,
     as_of: Annotated[str | None, typer.Option("--as-of", help="From this date (default today).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {lapsing, unsupported} as JSON.")] = False,
 ) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import actor, db_url, echo, library_errors, print_json
+from cli.common import AllowFuture, actor, db_url, echo, future_dates, library_errors, print_json
 
 if TYPE_CHECKING:
     from pxrules.importers.storing import ImportResult
@@ -74,12 +74,13 @@ def fft(
         list[str] | None,
         typer.Option("--level", help="trust, site or ward; repeat for more (default: all three)."),
     ] = None,
+    allow_future: AllowFuture = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import a monthly provider-level FFT workbook: trust/site/ward months and England benchmarks."""
     from pxrules.importers.fft import LEVELS, import_fft
 
-    with library_errors():
+    with library_errors(), future_dates(allow_future, "import fft"):
         result = import_fft(
             db_url(),
             workbook,
@@ -95,11 +96,11 @@ def fft(
 
 
 @app.command("fft-summary")
-def fft_summary(workbook: FileArg, as_json: JsonOption = False) -> None:
+def fft_summary(workbook: FileArg, allow_future: AllowFuture = None, as_json: JsonOption = False) -> None:
     """Import the national FFT headline workbook: percentage positive/negative per setting and month."""
     from pxrules.importers.fft_summary import import_fft_summary
 
-    with library_errors():
+    with library_errors(), future_dates(allow_future, "import fft-summary"):
         result = import_fft_summary(db_url(), workbook, by=actor())
     _report(result, as_json)
 
@@ -110,12 +111,13 @@ def ko41a(
     org: OrgOption = None,
     all_orgs: AllOption = False,
     register_orgs: RegisterOption = False,
+    allow_future: AllowFuture = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import the KO41a written-complaints CSV (organisation level) and peer benchmarks by type."""
     from pxrules.importers.ko41a import import_ko41a
 
-    with library_errors():
+    with library_errors(), future_dates(allow_future, "import ko41a"):
         result = import_ko41a(
             db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
         )
@@ -128,12 +130,13 @@ def nof(
     org: OrgOption = None,
     all_orgs: AllOption = False,
     register_orgs: RegisterOption = False,
+    allow_future: AllowFuture = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import Oversight Framework survey metrics (staff engagement, raising concerns) with peer quartiles."""
     from pxrules.importers.nof import import_nof
 
-    with library_errors():
+    with library_errors(), future_dates(allow_future, "import nof"):
         result = import_nof(
             db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
         )

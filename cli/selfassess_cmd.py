@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import actor, console, db_url, echo, library_errors, parse_date, print_json
+from cli.common import AllowFuture, actor, console, db_url, echo, future_dates, library_errors, parse_date, print_json
 
 app = typer.Typer(
     help="Self-assessments: write a template, import a filled-in file, export one back, list them.",
@@ -42,18 +42,26 @@ def import_(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Date of the self-assessment (default today).")
     ] = None,
+    allow_future: AllowFuture = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a filled-in self-assessment, all or nothing; each import is kept as a dated record."""
-    day = parse_date(as_of)
-    with library_errors():
-        from pxrules.board.selfassess import import_self_assessment
+    day = parse_date(as_of, allow_future=allow_future)
+    with library_errors(), future_dates(allow_future, "self-assess import", org):
+        from pxrules.board.selfassess import already_imported, import_self_assessment
         from pxrules.board.selfassess_file import summary
 
+        again = already_imported(db_url(), org, file) is not None
         record = import_self_assessment(db_url(), file, org, as_of=day, by=actor())
     data = summary(record)
     if as_json:
-        print_json(data)
+        print_json({**data, "already_imported": again})
+        return
+    if again:
+        echo(
+            f"{file.name} was already imported as self-assessment {record.id} of {org} (as of {data['as_of']}, "
+            f"same file by its sha256): no second record"
+        )
         return
     echo(
         f"imported self-assessment {record.id} of {org} as of {data['as_of']}: "

@@ -36,6 +36,7 @@ TABLES = {
     "audit_event",
     "audit_head",
     "measure_cache",
+    "pxrules_meta",
 }
 
 
@@ -120,9 +121,9 @@ def test_empty_database_without_alembic_version_is_not_initialised(store_url: st
 
 def test_init_creates_exactly_the_tables_and_is_idempotent(store_url: str) -> None:
     assert current_revision(store_url) is None
-    assert init_db(store_url) == "0003"
-    assert init_db(store_url) == "0003"
-    assert schema_heads() == ("0003",)
+    assert init_db(store_url) == "0004"
+    assert init_db(store_url) == "0004"
+    assert schema_heads() == ("0004",)
     names = set(inspect(make_engine(store_url)).get_table_names())
     assert names == TABLES | {"alembic_version"}
 
@@ -137,8 +138,8 @@ def test_schema_heads_agree_with_alembic() -> None:
 
 def test_outdated_schema_is_reported(db_url: str) -> None:
     with make_engine(db_url).begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
-    with pytest.raises(StoreError, match=r"revision 0000 .* run `pxrules init`"), unit_of_work(db_url):
+        connection.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+    with pytest.raises(StoreError, match=r"revision 0002 .* run `pxrules init`"), unit_of_work(db_url):
         pass
 
 
@@ -161,7 +162,7 @@ def test_alembic_cli_upgrade_and_check_from_the_repo_root(store_url: str) -> Non
             check=False,
         )
         assert done.returncode == 0, done.stdout + done.stderr
-    assert current_revision(store_url) == "0003"
+    assert current_revision(store_url) == "0004"
 
 
 def test_unit_of_work_rolls_back_on_any_exception(

@@ -86,22 +86,41 @@ def write_template(url: str, org: str, path: Path, *, force: bool = False) -> Pa
 def import_self_assessment(
     url: str, path: Path, org: str, *, as_of: dt.date | None = None, by: str
 ) -> SelfAssessmentRecord:
-    """Read a filled-in file (all or nothing) and store it as a dated self-assessment of `org`."""
+    """Read a filled-in file (all or nothing) and store it as a dated self-assessment of `org`.
+
+    The same file (by sha256) imported again for the same organisation is recognised: the record already
+    made is returned and no second one is written (`already_imported` tells a caller beforehand).
+    """
+    from pxrules.common.dates import check_not_future
+
     path = Path(path)
+    day = check_not_future(as_of or dt.date.today(), "the self-assessment's as-of date")
     with unit_of_work(url) as session:
         get_org(org, session=session)
     lines = read_file(path, org)
     digest = file_sha256(path)
     with unit_of_work(url) as session:
+        earlier = [r for r in list_self_assessments(session=session, org=org) if r.source_sha256 == digest]
+        if earlier:
+            return min(earlier, key=lambda r: r.id)
         return save_self_assessment(
             session=session,
             org=org,
-            as_of=as_of or dt.date.today(),
+            as_of=day,
             rows=lines,
             source_file=path.name[:255],
             source_sha256=digest,
             by=by,
         )
+
+
+def already_imported(url: str, org: str, path: Path) -> SelfAssessmentRecord | None:
+    """The self-assessment of `org` already imported from a file with the same bytes as `path`, if any."""
+    digest = file_sha256(Path(path))
+    with unit_of_work(url) as session:
+        get_org(org, session=session)
+        earlier = [r for r in list_self_assessments(session=session, org=org) if r.source_sha256 == digest]
+    return min(earlier, key=lambda r: r.id) if earlier else None
 
 
 def find_self_assessment(url: str, org: str, self_id: int | None = None) -> SelfAssessmentRecord:

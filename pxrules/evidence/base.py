@@ -63,6 +63,12 @@ class Source(BaseModel):
         return value
 
 
+# Dates the register holds: far beyond any real evidence on both sides, and far enough from dt.date's own
+# limits (years 1 and 9999) that validity windows and look-backs can never overflow.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
 class EvidenceBase(BaseModel):
     """Fields every evidence kind carries; subclasses add `kind` and the observation itself."""
 
@@ -85,6 +91,10 @@ class EvidenceBase(BaseModel):
         if self.org is None and getattr(self, "kind", None) != "benchmark":
             raise ValueError("org is required (the ODS code of the organisation this evidence is about)")
         end = self.period_end or self.period_start
+        if self.period_start < EARLIEST or end > LATEST:
+            raise ValueError(f"the period must lie within {EARLIEST.isoformat()}..{LATEST.isoformat()}")
+        if self.recorded_at is not None and not EARLIEST.year <= self.recorded_at.year <= LATEST.year:
+            raise ValueError(f"recorded_at must lie within {EARLIEST.year}..{LATEST.year}")
         if end < self.period_start:
             raise ValueError("period_end is before period_start")
         if self.recorded_at is not None and end > self.recorded_at.date():

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from pxrules.common.dates import HINT, future_allowed
 from pxrules.common.input_file import read_input
 from pxrules.errors import EvidenceError
 from pxrules.evidence.readers import (
@@ -33,7 +34,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # far above any real register export; stops a
 # YAML is for hand-written evidence and its pure-Python parser reads ~0.2 MB/s: bulk belongs in CSV or JSON.
 MAX_YAML_BYTES = 4 * 1024 * 1024
 SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
-_ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
+_ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}\Z")
 _BOM = b"\xef\xbb\xbf"
 
 __all__ = [
@@ -121,12 +122,12 @@ def _validate(raw: Raw, default_org: str | None, now: dt.datetime, problems: Pro
         return None
     if raw.errors:
         return None
-    if item.recorded_at is None and item.end > now.date():
-        problems.append((raw.where, f"period_end: the period ends {item.end.isoformat()}, in the future"))
+    if item.end > now.date() and future_allowed() is None:
+        problems.append((raw.where, f"period_end: the period ends {item.end.isoformat()}, in the future; {HINT}"))
         return None
     if item.recorded_at is not None:
         at = item.recorded_at if item.recorded_at.tzinfo else item.recorded_at.replace(tzinfo=dt.UTC)
-        if at > now + dt.timedelta(days=1):
+        if at > now + dt.timedelta(days=1) and future_allowed() is None:
             problems.append((raw.where, f"recorded_at: {item.recorded_at.isoformat()} is in the future"))
             return None
     return item

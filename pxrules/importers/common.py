@@ -22,7 +22,7 @@ from pxrules.evidence.base import EvidenceBase
 from pxrules.importers.workbook_scan import MAX_ROWS, scan_workbook
 
 PUBLIC_DATA = Path(__file__).resolve().parent.parent / "data" / "public"
-ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
+ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}\Z")
 # What the publications print where a figure is suppressed or not applicable: recorded as None, never 0.
 NOT_REPORTED = frozenset({"", "*", "-", "\u2212", "\u2013", "\u2014", "..", ":", "n/a", "na", "x"})
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -131,11 +131,25 @@ def slug(text: str, limit: int = 40) -> str:
     return _SLUG.sub("_", text.lower()).strip("_")[:limit].strip("_") or "x"
 
 
+# Years a publication can be about: checked before any date arithmetic (dt.date stops at 9999).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def check_year(year: int, what: str) -> int:
+    """The year, or EvidenceError when it is outside EARLIEST_YEAR..LATEST_YEAR."""
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise EvidenceError(f"{what}: year {year} is outside {EARLIEST_YEAR}..{LATEST_YEAR}")
+    return year
+
+
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    """First and last day of a month."""
-    first = dt.date(year, month, 1)
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return first, following - dt.timedelta(days=1)
+    """First and last day of a month (EvidenceError for a year out of range or a month not 1..12)."""
+    import calendar
+
+    check_year(year, f"month {year:04d}-{month:02d}")
+    if not 1 <= month <= 12:
+        raise EvidenceError(f"month {year:04d}-{month:02d} is not a month")
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -143,6 +157,7 @@ def parse_month(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise EvidenceError(f"month {text!r} is not YYYY-MM (e.g. 2026-03)")
+    check_year(int(match.group(1)), f"month {text.strip()!r}")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -151,6 +166,7 @@ def month_in_text(text: str) -> tuple[int, int] | None:
     match = re.search(r"\b(" + "|".join(MONTHS) + r")\s+(\d{4})\b", text.lower())
     if not match:
         return None
+    check_year(int(match.group(2)), f"{match.group(1).title()} {match.group(2)}")
     return int(match.group(2)), MONTHS.index(match.group(1)) + 1
 
 

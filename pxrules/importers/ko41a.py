@@ -18,6 +18,8 @@ from pxrules.evidence import Evidence
 from pxrules.evidence.complaints import ComplaintsPeriod
 from pxrules.evidence.feedback import Benchmark
 from pxrules.importers.common import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
     ORG_CODE,
     CellError,
     FileInfo,
@@ -101,6 +103,8 @@ def _year(text: str, location: str) -> tuple[str, dt.date, dt.date]:
     if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
         raise layout_error(location, f"Year {text!r} is not a financial year like 2024-25")
     start = int(match.group(1))
+    if not EARLIEST_YEAR <= start < LATEST_YEAR:
+        raise layout_error(location, f"Year {text!r} is outside {EARLIEST_YEAR}..{LATEST_YEAR}")
     return f"{start}-{match.group(2)}", dt.date(start, 4, 1), dt.date(start + 1, 3, 31)
 
 

@@ -61,6 +61,8 @@ def _quarter(text: str) -> tuple[str, str, dt.date, dt.date] | None:
     if not match or (int(match.group(2)) + 1) % 100 != int(match.group(3)):
         return None
     q, year = int(match.group(1)), int(match.group(2))
+    if not 1900 <= year < 2999:  # checked before the date arithmetic below
+        return None
     first_month = (1 + 3 * q) if q < 4 else 1
     start = dt.date(year if q < 4 else year + 1, first_month, 1)
     end_month = first_month + 2

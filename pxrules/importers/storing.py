@@ -120,12 +120,15 @@ def store_published(
     Items are stored with correct=True: the same figures again are `unchanged`, a republication with
     different figures adds a new version and keeps the old one in the history.
     """
+    from pxrules.common.dates import check_not_future
     from pxrules.store.db import unit_of_work
     from pxrules.store.repo import add_org, list_orgs, store_evidence
 
     chosen = select_orgs(published, orgs, all_orgs)
     items: list[Evidence] = [i for code in chosen for i in published.org_items.get(code, [])]
     items.extend(published.benchmarks)
+    for item in items:
+        check_not_future(item.end, f"{published.file.name}: {item.id} covers a period ending")
     registered: list[str] = []
     with unit_of_work(url) as session:
         if register_orgs:

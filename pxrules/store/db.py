@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
@@ -48,11 +51,31 @@ def _parse(url: str) -> URL:
         # psycopg 3 is the driver we ship (the `postgres` extra); SQLAlchemy's default is psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        # Pin a relative file to the directory it was named in, so a later chdir cannot switch databases.
-        path = Path(parsed.database)
-        if not path.is_absolute():
-            parsed = parsed.set(database=str(Path.cwd() / path))
+        query = dict(parsed.query)
+        database = str(parsed.database)
+        if database.startswith("file:") or set(query) & _SQLITE_URI_OPTIONS:
+            # SQLite's own options (mode=ro, immutable=1 ...) only work in a file: URI; without one the
+            # driver would ignore them (or take them for part of the file name) and open the file read-write.
+            path = _uri_path(database) if database.startswith("file:") else Path(database)
+            query["uri"] = "true"
+            parsed = parsed.set(database="file:" + quote(str(Path.cwd() / path)), query=query)
+        else:
+            # Pin a relative file to the directory it was named in, so a later chdir cannot switch databases.
+            path = Path(database)
+            if not path.is_absolute():
+                parsed = parsed.set(database=str(Path.cwd() / path))
     return parsed
+
+
+_SQLITE_URI_OPTIONS = {"mode", "immutable", "cache", "nolock", "vfs", "psow", "modeof"}
+
+
+def _uri_path(database: str) -> Path:
+    # file:q.db, file:/abs/q.db, file:///abs/q.db, file://localhost/abs/q.db; %xx escapes decoded.
+    rest = database.removeprefix("file:").split("?", 1)[0]
+    if rest.startswith("//"):
+        rest = "/" + rest[2:].split("/", 1)[-1] if "/" in rest[2:] else "/"
+    return Path(unquote(rest))
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -60,7 +83,16 @@ def sqlite_file(url: str) -> Path | None:
     parsed = _parse(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
-    return Path(parsed.database)
+    database = str(parsed.database)
+    return _uri_path(database) if database.startswith("file:") else Path(database)
+
+
+def read_only(url: str) -> bool:
+    """True for a SQLite URL opened with mode=ro or immutable=1 (nothing can be written through it)."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    return parsed.query.get("mode") == "ro" or str(parsed.query.get("immutable", "")).lower() in ("1", "true")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -68,7 +100,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLite ignores foreign keys unless asked, per connection.
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # A read-only store (mode=ro, a read-only file) keeps the journal mode it has.
+        with contextlib.suppress(sqlite3.OperationalError):
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
@@ -145,20 +179,78 @@ def init_db(url: str | None = None, *, by: str | None = None) -> str:
     """
     from alembic import command
 
+    from pxrules import __version__
+    from pxrules.store.meta import record_writer
+
     resolved = resolve_url(url)
     path = sqlite_file(resolved)
+    if read_only(resolved):
+        raise StoreError(
+            f"{display_url(resolved)} is opened read-only (mode=ro or immutable): `pxrules init` creates and "
+            "upgrades a store, so give its URL without the read-only option"
+        )
     if path is not None and not path.parent.is_dir():
         raise StoreError(f"cannot create the database: folder {path.parent} does not exist")
+    revision = current_revision(resolved)
+    if revision is not None and revision not in known_revisions():
+        raise StoreError(newer_store(resolved, revision))
     engine = make_engine(resolved)
     config = _alembic_config(resolved)
     try:
         with engine.begin() as connection:
+            if revision is not None:
+                check_integrity(connection, resolved)  # never upgrade (or call ready) a damaged store
             config.attributes["connection"] = connection
             config.attributes["pxrules_by"] = by
             command.upgrade(config, "head")
+            record_writer(connection, __version__, ",".join(schema_heads()))
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot initialise {display_url(resolved)}: {_reason(exc)}") from exc
     return current_revision(resolved) or ""
+
+
+def check_integrity(connection: Any, url: str) -> None:
+    """StoreError unless SQLite's quick_check finds every page and index whole (other back ends: nothing)."""
+    if connection.dialect.name != "sqlite":
+        return
+    found = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA quick_check").fetchall()]
+    if found != ["ok"]:
+        raise StoreError(
+            f"{display_url(url)} is damaged ({found[0] if found else 'no answer'}"
+            f"{f' and {len(found) - 1} more problem(s)' if len(found) > 1 else ''}): nothing was changed; "
+            "restore it from a backup"
+        )
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every migration revision this pxrules ships (a store at any other was written by a newer one)."""
+    return frozenset(
+        found for path in (MIGRATIONS_DIR / "versions").glob("*.py")
+        for found in _REVISION.findall(path.read_text(encoding="utf-8"))
+    )
+
+
+def newer_store(url: str, revision: str) -> str:
+    """The message for a store whose schema revision this pxrules does not know: which pxrules wrote it."""
+    from pxrules import __version__
+    from pxrules.store.meta import read_writer
+
+    try:
+        with make_engine(url).connect() as connection:
+            writer = read_writer(connection)
+    except SQLAlchemyError:
+        writer = {}
+    ours = f"pxrules {__version__} (schema {', '.join(schema_heads())})"
+    if writer.get("pxrules_version"):
+        return (
+            f"{display_url(url)} was written by pxrules {writer['pxrules_version']} (schema revision {revision}), "
+            f"newer than this {ours}: use pxrules {writer['pxrules_version']} or later; nothing was changed"
+        )
+    return (
+        f"{display_url(url)} is at schema revision {revision}, which this {ours} does not know: it was "
+        "written by a newer pxrules; use that version; nothing was changed"
+    )
 
 
 def current_revision(url: str | None = None) -> str | None:
@@ -184,6 +276,8 @@ def check_ready(url: str | None = None) -> None:
     if revision is None:
         raise StoreError(NOT_INITIALISED)
     heads = schema_heads()
+    if revision not in known_revisions():
+        raise StoreError(newer_store(resolve_url(url), revision))
     if revision not in heads:
         raise StoreError(
             f"database schema is at revision {revision} but this pxrules needs {', '.join(heads)}: "

@@ -15,7 +15,7 @@ from pxrules.errors import NotFoundError, StoreError
 from pxrules.store.audit_chain import append_event, lock_chain
 from pxrules.store.tables import ORG_TYPES, Organisation, utc_now
 
-_ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
+_ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}\Z")
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
@@ -65,11 +65,18 @@ def org_problem(code: str, name: str, type: str) -> tuple[str, str] | None:
 
 
 def add_org(code: str, name: str, type: str, *, session: Session, by: str) -> OrgRecord:
-    """Register an organisation by ODS code; StoreError if the code is malformed or taken, or type unknown."""
+    """Register an organisation by ODS code; StoreError if the code is malformed or taken, or type unknown.
+
+    The code is trimmed of spaces first (so "RXX\n" is "RXX", never a second organisation); the name is
+    trimmed and must be 1-200 characters, `by` at most 500.
+    """
+    code = code.strip()
     name = name.strip()
     problem = org_problem(code, name, type)
     if problem is not None:
         raise StoreError(problem[1])
+    if not by.strip() or len(by) > 500:
+        raise StoreError(f"who is recording must be 1-500 characters (it is {len(by):,})")
     lock_chain(session)  # before the existence check, so a concurrent add of the same code waits for it
     if session.get(Organisation, code) is not None:
         raise StoreError(f"organisation {code} already exists")

@@ -261,6 +261,17 @@ def store_evidence(
         if stored is None:
             to_add.append((filled, 1))
             new += 1
+        elif stored.org != item.org:
+            owner = stored.org or "no organisation (a benchmark)"
+            problems.append(
+                (
+                    where,
+                    (
+                        f"id {item.id} belongs to {owner}, not {item.org or 'no organisation'}: a correction "
+                        "stays within its organisation; give this item an id of its own"
+                    ),
+                )
+            )
         elif stored.content_hash == item.content_hash():
             unchanged += 1
         elif correct:
