@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from typing import IO
 
@@ -89,7 +90,7 @@ def scan_workbook(data: bytes, refuse: Refuse, *, formulas: bool = True) -> None
             try:
                 with archive.open(info) as part:
                     rows, unpacked, unvalued = scan_part(part)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
                 continue  # damaged or encrypted: the reader reports it
             total += unpacked
             name = info.filename
