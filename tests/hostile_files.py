@@ -110,6 +110,7 @@ def reading_commands() -> dict[str, list[str]]:
         params = inspect.signature(command.callback).parameters if command.callback else {}
         extra = ["--all", "--register-orgs"] if "all_orgs" in params else []
         commands[f"import {name}"] = ["import", name, "{file}", *extra, "--json"]
+    commands["org import"] = ["org", "import", "{file}", "--json"]
     commands["evidence import"] = ["evidence", "import", "{file}", "--json"]
     commands["evidence validate"] = ["evidence", "validate", "{file}"]
     commands["self-assess import"] = ["self-assess", "import", "{file}", "--org", "RX1", "--json"]
@@ -119,4 +120,5 @@ def reading_commands() -> dict[str, list[str]]:
 
 # The suffix each reader wants, so the file's type (not its name) is what gets it refused.
 SUFFIX = {"import fft": ".xlsx", "import fft-summary": ".xlsx", "self-assess import": ".xlsx",
+          "import patient-survey": ".xlsx", "import staff-survey": ".xlsx",
           "evidence import": ".json", "evidence validate": ".json", "audit verify --bundle": ".json"}
