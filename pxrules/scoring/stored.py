@@ -136,7 +136,28 @@ def explain(url: str, org: str, sub_requirement: str, assessment_id: int | None 
     return {
         "organisation": org, "assessment_id": record.id, "as_of": record.as_of.isoformat(),
         "rules_hash": record.rules_hash, "sub_requirement": sub.id, "text": sub.text,
-        "suggested": score["suggested"], "because": score["because"], "firings": expand_firings(score),
+        "suggested": score["suggested"], "because": score["because"],
+        "firings": _with_conditions(expand_firings(score), record.rules_hash, sub.id),
         "measures": score["measures"], "caps": score["caps"], "next_level": score["next_level"],
         "no_evidence": score["no_evidence"], "supporting_kinds": score["supporting_kinds"], "evidence": items,
     }
+
+
+def _with_conditions(firings: list[dict[str, Any]], rules_hash: str, sub_id: str) -> list[dict[str, Any]]:
+    """Each firing with its rule's conditions (measure, operator, threshold) as the rule pack states them.
+
+    Only when the stored assessment was made with the current pack; otherwise the list is empty rather
+    than showing thresholds the score was not judged against.
+    """
+    from pxrules.scoring.levels import condition_text
+
+    pack = default_rulepack()
+    rules = pack.for_sub(sub_id).by_id if pack.hash == rules_hash else {}
+    out = []
+    for firing in firings:
+        rule = rules.get(firing["rule_id"])
+        conditions = [] if rule is None else [
+            {"measure": c.measure, "op": c.op, "threshold": c.value, "text": condition_text(c)} for c in rule.conditions
+        ]
+        out.append({**firing, "conditions": conditions})
+    return out

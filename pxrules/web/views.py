@@ -1,0 +1,133 @@
+"""What each page shows, as JSON-ready data built from the same library calls as the CLI's `--json`.
+
+Pages and their /api/ twins both call these, so a page never shows anything its JSON does not hold.
+Results are kept per process, keyed by the audit chain's head: every write to the store appends an
+audit event and so moves the head, and a cached view can never outlive the data it was built from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from pxrules.board.compare import Comparison, compare
+from pxrules.board.trend import trend
+from pxrules.errors import NotFoundError
+from pxrules.rules.catalogue import load_catalogue
+from pxrules.scoring.due import DEFAULT_WITHIN, evidence_due
+from pxrules.scoring.stored import explain
+from pxrules.store.audit_chain import head
+from pxrules.store.db import unit_of_work
+from pxrules.store.repo import get_org
+
+_CACHE: OrderedDict[Hashable, Any] = OrderedDict()
+_LOCK = threading.Lock()
+_BUILDING: dict[Hashable, threading.Lock] = {}
+_SIZE = 64
+
+
+def chain_head(url: str) -> int:
+    """The audit chain's head sequence number (one indexed read)."""
+    with unit_of_work(url) as session:
+        found = head(session)
+    return 0 if found is None else found[0]
+
+
+def cached(url: str, key: Hashable, build: Callable[[], Any]) -> Any:
+    """`build()` once per (key, chain head, day): concurrent requests for the same view wait for one build."""
+    full = (url, key, chain_head(url), dt.date.today())
+    with _LOCK:
+        if full in _CACHE:
+            _CACHE.move_to_end(full)
+            return _CACHE[full]
+        building = _BUILDING.setdefault(full, threading.Lock())
+    with building:
+        with _LOCK:
+            if full in _CACHE:
+                return _CACHE[full]
+        value = build()
+        with _LOCK:
+            _CACHE[full] = value
+            _BUILDING.pop(full, None)
+            while len(_CACHE) > _SIZE:
+                _CACHE.popitem(last=False)
+    return value
+
+
+def comparison_of(url: str, org: str) -> Comparison | None:
+    """The library's comparison of the latest self-assessment (if any) and assessment; None without one."""
+
+    def build() -> Comparison | None:
+        try:
+            return compare(url, org, require_self=False)
+        except NotFoundError:
+            return None  # no assessment yet
+
+    result: Comparison | None = cached(url, ("comparison", org), build)
+    return result
+
+
+def _comparison(url: str, org: str) -> dict[str, Any] | None:
+    found = comparison_of(url, org)
+    return None if found is None else found.to_json()
+
+
+def home(url: str, org: str) -> dict[str, Any]:
+    """Organisation home: `compare --json`, `trend --json` and `evidence due --within 90 --json` together."""
+
+    def build() -> dict[str, Any]:
+        with unit_of_work(url) as session:
+            organisation = get_org(org, session=session).as_dict()
+        return {
+            "organisation": organisation,
+            "compare": _comparison(url, org),
+            "trend": trend(url, org).to_json(),
+            "due": evidence_due(url, org, within=DEFAULT_WITHIN).to_json(),
+        }
+
+    result: dict[str, Any] = cached(url, ("home", org), build)
+    return result
+
+
+def sub_requirement(url: str, org: str, sub_id: str) -> dict[str, Any]:
+    """Sub-requirement page: `explain --json`, plus the board's row of `compare --json` and both histories."""
+    sub = load_catalogue().get(sub_id)  # NotFoundError for an unknown id
+
+    def build() -> dict[str, Any]:
+        comparison = _comparison(url, org)
+        if comparison is None:
+            raise NotFoundError(f"{org} has no stored assessment")
+        history = trend(url, org).to_json()
+        line = next(s for s in history["sub_requirements"] if s["key"] == sub.id)
+        return {
+            **explain(url, org, sub.id),
+            "characteristic": sub.characteristic,
+            "characteristic_text": sub.characteristic_text,
+            "section": sub.section,
+            "board": next(r for r in comparison["sub_requirements"] if r["id"] == sub.id),
+            "self_assessment": comparison["self_assessment"],
+            "history": {
+                "dates": [a["as_of"] for a in history["assessments"]],
+                "self_dates": [s["as_of"] for s in history["self_assessments"]],
+                "suggested": line["suggested"],
+                "self": line["self"],
+            },
+        }
+
+    result: dict[str, Any] = cached(url, ("sub", org, sub.id), build)
+    return result
+
+
+def comparison(url: str, org: str) -> dict[str, Any] | None:
+    """`compare --json` (None without an assessment)."""
+    result: dict[str, Any] | None = cached(url, ("compare", org), lambda: _comparison(url, org))
+    return result
+
+
+def history(url: str, org: str) -> dict[str, Any]:
+    """`trend --json`."""
+    result: dict[str, Any] = cached(url, ("trend", org), lambda: trend(url, org).to_json())
+    return result
