@@ -11,7 +11,7 @@ from cli.common import db_url, fail, library_errors
 
 
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback unless you mean it).")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1,
                                          help="Worker processes (use several on PostgreSQL).")] = 1,

@@ -12,15 +12,15 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed")
 
-from fastapi.testclient import TestClient  # noqa: E402
-from web_support import DEMO, HOSTILE, HOSTILE_ID, OTHER, PASSWORD, USERS, build_store, csrf_of, sign_in  # noqa: E402
+from fastapi.testclient import TestClient
+from web_support import DEMO, HOSTILE, HOSTILE_ID, OTHER, PASSWORD, USERS, build_store, csrf_of, sign_in
 
-from pxrules.accounts.users import add_user  # noqa: E402
-from pxrules.audit.verify import verify_store  # noqa: E402
-from pxrules.store.audit_chain import list_events  # noqa: E402
-from pxrules.store.db import unit_of_work  # noqa: E402
-from pxrules.web.app import create_app  # noqa: E402
-from pxrules.web.config import WebConfig  # noqa: E402
+from pxrules.accounts.users import add_user
+from pxrules.audit.verify import verify_store
+from pxrules.store.audit_chain import list_events
+from pxrules.store.db import unit_of_work
+from pxrules.web.app import create_app
+from pxrules.web.config import WebConfig
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from enum import Enum
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -17,7 +18,7 @@ from pxrules.web.auth import Auth, check_csrf, config_of, need, signed_in
 from pxrules.web.render import render
 
 router = APIRouter()
-API = {"tags": ["accounts"]}
+TAGS: list[str | Enum] = ["accounts"]
 
 
 def accounts_data(request: Request, auth: Auth) -> dict[str, Any]:
@@ -41,7 +42,7 @@ def accounts(request: Request, auth: Auth = Depends(signed_in)) -> Response:
     return _page(request, auth)
 
 
-@router.get("/api/users", **API, summary="Accounts and API tokens (`user list --json`, `token list --json`)")
+@router.get("/api/users", tags=TAGS, summary="Accounts and API tokens (`user list --json`, `token list --json`)")
 def api_accounts(request: Request, auth: Auth = Depends(signed_in)) -> dict[str, Any]:
     return accounts_data(request, auth)
 
@@ -79,7 +80,8 @@ def change(request: Request, email: str = Form(..., max_length=254), role: str =
            orgs: list[str] = Form([]), all_orgs: bool = Form(False), csrf: str = Form("", max_length=100),
            auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
     scope = [ALL_ORGS] if all_orgs else orgs
-    return _act(request, auth, csrf, lambda s: change_user(s, email, by=auth.user.email, role=role, orgs=scope) and None)
+    by = auth.user.email
+    return _act(request, auth, csrf, lambda s: change_user(s, email, by=by, role=role, orgs=scope) and None)
 
 
 @router.post("/admin/users/state", include_in_schema=False)

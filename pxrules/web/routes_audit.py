@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -19,7 +20,7 @@ from pxrules.web.auth import Auth, config_of, in_scope, need, signed_in
 from pxrules.web.render import render
 
 router = APIRouter()
-API = {"tags": ["audit"]}
+TAGS: list[str | Enum] = ["audit"]
 LIMIT = 200
 ITEM_ACTIONS = ("evidence.import", "evidence.correct", "evidence.withdraw")
 
@@ -36,7 +37,9 @@ def item_events(url: str, org: str, evidence_id: str) -> list[dict[str, Any]] | 
         if item_org not in (org, None):
             return None
         rows = set(session.exec(select(EvidenceRow.row).where(EvidenceRow.evidence_id == evidence_id)))
-        withdrawn = set(session.exec(select(EvidenceWithdrawal.id).where(EvidenceWithdrawal.evidence_id == evidence_id)))
+        withdrawn = set(
+            session.exec(select(EvidenceWithdrawal.id).where(EvidenceWithdrawal.evidence_id == evidence_id))
+        )
         if item_org is not None:
             events = list_events(session, org=item_org)
         else:
@@ -59,8 +62,8 @@ def audit_data(request: Request, auth: Auth, code: str, item: str | None) -> dic
         return {"organisation": code, "item": item, "events": events}
     need(auth, "lead")
     with unit_of_work(url) as session:
-        events = list_events(session, org=code, limit=LIMIT)
-    return {"organisation": code, "item": None, "events": [e.as_dict() for e in reversed(events)]}
+        records = list_events(session, org=code, limit=LIMIT)
+    return {"organisation": code, "item": None, "events": [e.as_dict() for e in reversed(records)]}
 
 
 @router.get("/orgs/{code}/audit", include_in_schema=False)
@@ -71,7 +74,7 @@ def audit(request: Request, code: str, item: str | None = Query(None, max_length
     return render(request, "audit.html.j2", org=org, d=data, limit=LIMIT)
 
 
-@router.get("/api/orgs/{code}/audit", **API, summary="Audit events of an organisation, or of one item (`?item=ID`)")
+@router.get("/api/orgs/{code}/audit", tags=TAGS, summary="Audit events of an organisation, or of one item (`?item=ID`)")
 def api_audit(request: Request, code: str, item: str | None = Query(None, max_length=128),
               auth: Auth = Depends(signed_in)) -> dict[str, Any]:  # fmt: skip
     return audit_data(request, auth, code, item)
@@ -87,6 +90,6 @@ def chain(request: Request, auth: Auth = Depends(signed_in)) -> Response:
     return render(request, "chain.html.j2", d=chain_data(request, auth))
 
 
-@router.get("/api/admin/chain", **API, summary="Verify the whole audit chain (`audit verify --json`; administrators)")
+@router.get("/api/admin/chain", tags=TAGS, summary="Verify the audit chain (`audit verify --json`; administrators)")
 def api_chain(request: Request, auth: Auth = Depends(signed_in)) -> dict[str, Any]:
     return chain_data(request, auth)

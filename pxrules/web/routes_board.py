@@ -4,6 +4,7 @@ board report of a chosen assessment to download as HTML, Markdown or XLSX."""
 from __future__ import annotations
 
 import tempfile
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from pxrules.web.auth import Auth, config_of, in_scope, signed_in
 from pxrules.web.render import render
 
 router = APIRouter()
-API = {"tags": ["board"]}
+TAGS: list[str | Enum] = ["board"]
 MEDIA = {
     "html": "text/html; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
@@ -43,7 +44,7 @@ def compare(request: Request, code: str, auth: Auth = Depends(signed_in)) -> Res
     return render(request, "compare.html.j2", org=org, d=data, chart_profile=profile, chart_diff=diff)
 
 
-@router.get("/api/orgs/{code}/compare", **API, summary="The board's scores against the evidence (`compare --json`)")
+@router.get("/api/orgs/{code}/compare", tags=TAGS, summary="The board's scores against the evidence (`compare --json`)")
 def api_compare(request: Request, code: str, auth: Auth = Depends(signed_in)) -> dict[str, Any] | None:
     return compare_data(request, auth, code)
 
@@ -63,7 +64,7 @@ def trend(request: Request, code: str, auth: Auth = Depends(signed_in)) -> Respo
     return render(request, "trend.html.j2", org=org, d=data, chart=chart, dates=dates)
 
 
-@router.get("/api/orgs/{code}/trend", **API, summary="Scores over time (`trend --json`)")
+@router.get("/api/orgs/{code}/trend", tags=TAGS, summary="Scores over time (`trend --json`)")
 def api_trend(request: Request, code: str, auth: Auth = Depends(signed_in)) -> dict[str, Any]:
     return trend_data(request, auth, code)
 
@@ -81,13 +82,13 @@ def reports(request: Request, code: str, auth: Auth = Depends(signed_in)) -> Res
     return render(request, "reports.html.j2", org=org, assessments=assessments_of(request, code), formats=FORMATS)
 
 
-@router.get("/api/orgs/{code}/reports", **API, summary="The assessments a report can be made of")
+@router.get("/api/orgs/{code}/reports", tags=TAGS, summary="The assessments a report can be made of")
 def api_reports(request: Request, code: str, auth: Auth = Depends(signed_in)) -> list[dict[str, Any]]:
     in_scope(request, auth, code)
     return assessments_of(request, code)
 
 
-@router.get("/orgs/{code}/reports/download", **API, summary="The board report of an assessment (a download)")
+@router.get("/orgs/{code}/reports/download", tags=TAGS, summary="The board report of an assessment (a download)")
 def download(request: Request, code: str, assessment: int = Query(..., ge=1), format: str = Query("html"),
              by: str = Query("section"), auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
     in_scope(request, auth, code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from pxrules.web.auth import Auth, config_of, in_scope, signed_in
 from pxrules.web.render import render
 
 router = APIRouter()
-API = {"tags": ["evidence"]}
+TAGS: list[str | Enum] = ["evidence"]
 PAGE = 100
 
 
@@ -75,7 +76,7 @@ def register(request: Request, code: str, kind: str | None = Kind, sub: str | No
                   query=query, kinds=KINDS, subs=load_catalogue().ids, validities=VALIDITY)  # fmt: skip
 
 
-@router.get("/api/orgs/{code}/evidence", **API, summary="The evidence register, filtered (`evidence list --json` keys)")
+@router.get("/api/orgs/{code}/evidence", tags=TAGS, summary="The evidence register, filtered (`evidence list` keys)")
 def api_register(request: Request, code: str, kind: str | None = Kind, sub: str | None = Sub,
                  start: str | None = Start, end: str | None = End, validity: str | None = Valid,
                  q: str | None = Text, auth: Auth = Depends(signed_in)) -> dict[str, Any]:  # fmt: skip
@@ -97,7 +98,7 @@ def item(request: Request, code: str, evidence_id: str, auth: Auth = Depends(sig
     return render(request, "item.html.j2", org=org, d=data)
 
 
-@router.get("/api/orgs/{code}/evidence/{evidence_id}", **API,
+@router.get("/api/orgs/{code}/evidence/{evidence_id}", tags=TAGS,
             summary="One item: `evidence show --json`, its versions and the scores it supports")  # fmt: skip
 def api_item(request: Request, code: str, evidence_id: str, auth: Auth = Depends(signed_in)) -> dict[str, Any]:
     return item_data(request, auth, code, evidence_id)

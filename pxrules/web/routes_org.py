@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -17,7 +18,7 @@ from pxrules.web.auth import Auth, config_of, in_scope, signed_in
 from pxrules.web.render import render
 
 router = APIRouter()
-API = {"tags": ["organisations"]}
+TAGS: list[str | Enum] = ["organisations"]
 
 
 def orgs_of(request: Request, auth: Auth) -> list[dict[str, Any]]:
@@ -30,7 +31,7 @@ def start(request: Request, auth: Auth = Depends(signed_in)) -> Response:
     return render(request, "orgs.html.j2", orgs=orgs_of(request, auth))
 
 
-@router.get("/api/orgs", **API, summary="The organisations you may see (`org list --json`)")
+@router.get("/api/orgs", tags=TAGS, summary="The organisations you may see (`org list --json`)")
 def api_orgs(request: Request, auth: Auth = Depends(signed_in)) -> list[dict[str, Any]]:
     return orgs_of(request, auth)
 
@@ -46,8 +47,8 @@ def home(request: Request, code: str, auth: Auth = Depends(signed_in)) -> Respon
     return render(request, "home.html.j2", org=data["organisation"], d=data)
 
 
-@router.get("/api/orgs/{code}", **API,
-            summary="Organisation home: `compare --json`, `trend --json`, `evidence due --within 90 --json`")  # fmt: skip
+@router.get("/api/orgs/{code}", tags=TAGS,
+            summary="Organisation home: `compare`, `trend` and `evidence due --within 90` as `--json`")  # fmt: skip
 def api_home(request: Request, code: str, auth: Auth = Depends(signed_in)) -> dict[str, Any]:
     return home_data(request, auth, code)
 
@@ -72,7 +73,7 @@ def sub_requirement(request: Request, code: str, sub_id: str, auth: Auth = Depen
     return render(request, "sub.html.j2", org=org, d=data, chart=chart)
 
 
-@router.get("/api/orgs/{code}/sub/{sub_id}", **API,
+@router.get("/api/orgs/{code}/sub/{sub_id}", tags=TAGS,
             summary="A sub-requirement: `explain --json` with the board's row and both scores' history")  # fmt: skip
 def api_sub_requirement(request: Request, code: str, sub_id: str, auth: Auth = Depends(signed_in)) -> dict[str, Any]:
     return sub_data(request, auth, code, sub_id)

@@ -1,8 +1,10 @@
 """What each page shows, as JSON-ready data built from the same library calls as the CLI's `--json`.
 
 Pages and their /api/ twins both call these, so a page never shows anything its JSON does not hold.
-Results are kept per process, keyed by the audit chain's head: every write to the store appends an
-audit event and so moves the head, and a cached view can never outlive the data it was built from.
+Results are kept per process, keyed by how far the store's append-only tables reach (evidence rows,
+withdrawals, assessments, self-assessments, organisations): their rows are only ever added, never changed,
+so a cached view can never outlive the data it was built from; sign-ins and account changes, which do not
+change what a page shows, do not empty the cache.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import sqlalchemy as sa
+
 from pxrules.board.compare import Comparison, compare
 from pxrules.board.trend import trend
 from pxrules.errors import NotFoundError
 from pxrules.rules.catalogue import load_catalogue
 from pxrules.scoring.due import DEFAULT_WITHIN, evidence_due
 from pxrules.scoring.stored import explain
-from pxrules.store.audit_chain import head
 from pxrules.store.db import unit_of_work
 from pxrules.store.repo import get_org
 
@@ -29,16 +32,21 @@ _BUILDING: dict[Hashable, threading.Lock] = {}
 _SIZE = 64
 
 
-def chain_head(url: str) -> int:
-    """The audit chain's head sequence number (one indexed read)."""
+_VERSION = sa.text(
+    "SELECT (SELECT MAX(row) FROM evidence), (SELECT MAX(id) FROM evidence_withdrawal), "
+    "(SELECT MAX(id) FROM assessment), (SELECT MAX(id) FROM self_assessment), (SELECT COUNT(*) FROM organisation)"
+)
+
+
+def data_version(url: str) -> tuple[Any, ...]:
+    """How far the append-only tables reach (one statement of five primary-key look-ups)."""
     with unit_of_work(url) as session:
-        found = head(session)
-    return 0 if found is None else found[0]
+        return tuple(session.execute(_VERSION).one())
 
 
 def cached(url: str, key: Hashable, build: Callable[[], Any]) -> Any:
-    """`build()` once per (key, chain head, day): concurrent requests for the same view wait for one build."""
-    full = (url, key, chain_head(url), dt.date.today())
+    """`build()` once per (key, data version, day): concurrent requests for one view wait for one build."""
+    full = (url, key, data_version(url), dt.date.today())
     with _LOCK:
         if full in _CACHE:
             _CACHE.move_to_end(full)
