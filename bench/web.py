@@ -137,8 +137,14 @@ def _run_load(port: int, code: str, users: int, seconds: float) -> dict[str, Any
     times: dict[str, list[float]] = {}
     errors: list[str] = []
     lock = threading.Lock()
-    start_gate = threading.Barrier(users + 1)
-    deadline: list[float] = [0.0]
+    clock: list[float] = [0.0, 0.0]  # began, deadline: set as the barrier opens, before any user reads them
+
+    def open_gate() -> None:
+        clock[0] = time.monotonic()
+        clock[1] = clock[0] + seconds
+
+    start_gate = threading.Barrier(users + 1, action=open_gate)
+    per_user = [0] * users
 
     def user(n: int) -> None:
         rng = random.Random(n)
@@ -149,7 +155,7 @@ def _run_load(port: int, code: str, users: int, seconds: float) -> dict[str, Any
             with lock:
                 errors.append(f"user {n} sign-in: {exc}")
         start_gate.wait()
-        while time.monotonic() < deadline[0]:
+        while time.monotonic() < clock[1]:
             kind, path = _pages(code, rng, subs)
             began = time.perf_counter()
             try:
@@ -172,21 +178,25 @@ def _run_load(port: int, code: str, users: int, seconds: float) -> dict[str, Any
                 if status not in (0, 200):
                     errors.append(f"{path}: {status}")
                 times.setdefault(kind, []).append(took)
+                per_user[n] += 1
             time.sleep(rng.uniform(0.0, 0.2))  # a person reads for a moment (mean 0.1 s: a heavy load)
 
     threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(users)]
     for thread in threads:
         thread.start()
     start_gate.wait()
-    began = time.monotonic()
-    deadline[0] = began + seconds
+    began = clock[0]
     for thread in threads:
         thread.join(timeout=seconds + 180)
     elapsed = time.monotonic() - began
+    stuck = sum(thread.is_alive() for thread in threads)
+    if stuck:
+        errors.append(f"{stuck} user(s) still waiting for an answer 180 s after the end")
     total = sum(len(v) for v in times.values())
     out: dict[str, Any] = {"seconds": round(elapsed, 1), "users": users, "requests": total,
                            "requests_per_second": round(total / elapsed, 1), "errors": len(errors),
-                           "error_examples": errors[:5]}  # fmt: skip
+                           "error_examples": errors[:5], "requests_per_user": per_user,
+                           "longest_ms": round(max((max(v) for v in times.values()), default=0), 1)}  # fmt: skip
     for kind, values in sorted(times.items()):
         values.sort()
         out[kind] = {"count": len(values), "median_ms": round(statistics.median(values), 1),
@@ -256,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=2000, help="evidence items of the trust")
     parser.add_argument("--pg-workers", type=int, default=2, help="server worker processes on PostgreSQL")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args(argv)
     seconds, users = min(args.seconds, 300.0), min(args.users, 100)
     results: dict[str, Any] = {"when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -263,8 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pxrules-bench-web-") as work:
         url = store_copy(f"one-{args.size}", [args.size], 7, Path(work) / "one.db", log, CACHE_DIR)
         code = _prepare(url)
-        log(f"SQLite ({args.size} items), 1 worker")
-        results["sqlite"] = serve_and_load(url, code, workers=1, users=users, seconds=seconds)
+        if not args.skip_sqlite:
+            log(f"SQLite ({args.size} items), 1 worker")
+            results["sqlite"] = serve_and_load(url, code, workers=1, users=users, seconds=seconds)
         server = os.environ.get("PXRULES_BENCH_PG_URL") or os.environ.get("PXRULES_TEST_PG_URL")
         if server and not args.skip_postgres:
             log(f"PostgreSQL ({args.size} items), {args.pg_workers} workers: building the store ...")
