@@ -43,7 +43,7 @@ def demo(
     f = data["flags"]
     echo(
         f"Board vs evidence: {f['over-claim']} over-claims, {f['under-claim']} under-claims, "
-        f"{f['unevidenced']} unevidenced, {f['agreed']} agreed, {f['not scored']} not scored"
+        f"{f['not evidenced']} not evidenced, {f['agreed']} agreed, {f['not scored']} not scored"
     )
     overall = data["trend"]["overall"]["suggested"]
     echo(

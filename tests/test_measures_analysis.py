@@ -11,11 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pxrules.evidence import Evidence, parse_evidence
+from pxrules.evidence.vocabulary_codes import CHANNELS
 from pxrules.measures import MEASURES, EvidenceView, Result
 
 AS_OF = dt.date(2026, 3, 31)
 MODULES = ("pxrules.measures.analysis", "pxrules.measures.analysis_frontline")
 _ids = itertools.count()
+
+CHANNEL_CODES = sorted(CHANNELS.labels)  # distinct real channel codes
 
 
 def ev(kind: str, **fields: Any) -> Evidence:
@@ -134,7 +137,7 @@ def test_report_sources_reads_the_latest_report_and_names_the_strands() -> None:
         report(
             "2026-01-15",
             title="PX report Q3",
-            contents=["source.fft", "source.complaints", "free_text_themes", "source.unknown"],
+            contents=["source.fft", "source.complaints", "free_text_themes", "px_data"],
         ),
     ]
     result = run("analysis.report_sources", items)
@@ -324,8 +327,8 @@ def channel(name: str, latency: float | None, teams: int, total: int = 100, **mo
 def test_reach_within_days_takes_the_best_qualifying_channel() -> None:
     items = [
         channel("fft_sms", 2, 90),
-        channel("monthly_report", 25, 98),
-        channel("cards", None, 99),
+        channel("monthly_team_report", 25, 98),
+        channel("paper_cards", None, 99),
         channel("kiosk", 1, 100, live=False),
     ]
     assert value("analysis.team_access_share", items) == pytest.approx(0.99)
@@ -334,7 +337,7 @@ def test_reach_within_days_takes_the_best_qualifying_channel() -> None:
     assert result is not None and result.value == pytest.approx(0.9)
     assert result.detail == "90 of 100 teams see fft_sms feedback within 2 days (90%)"
     assert value("analysis.teams_within_2d_share", items) == pytest.approx(0.9)
-    slow = [channel("quarterly", 45, 100)]
+    slow = [channel("quarterly_team_report", 45, 100)]
     result = run("analysis.teams_within_31d_share", slow)
     assert result is not None and result.value == 0.0 and "within 31 days" in result.detail
 
@@ -362,7 +365,7 @@ def test_adding_a_channel_never_lowers_reach(
     existing: list[tuple[int | None, int, bool]], extra: tuple[int | None, int, bool]
 ) -> None:
     def build(specs: list[tuple[int | None, int, bool]]) -> list[Evidence]:
-        return [channel(f"c{i}", lat, teams, 50, live=live) for i, (lat, teams, live) in enumerate(specs)]
+        return [channel(CHANNEL_CODES[i], lat, teams, 50, live=live) for i, (lat, teams, live) in enumerate(specs)]
 
     for name in (
         "analysis.team_access_share",
