@@ -124,3 +124,21 @@ def test_labels_are_importable_from_the_package() -> None:
 
     assert callable(label) and isinstance(vocabulary_codes.VOCABULARIES, dict)
     _: Callable[[str, str], str] = label
+
+
+def test_the_survey_maps_keys_are_read_as_the_yaml_gives_them() -> None:
+    import yaml
+
+    from pxrules.evidence.vocabulary_surveys import _MAPS, _mapped_keys
+
+    nss = yaml.safe_load((_MAPS / "nss.yaml").read_text(encoding="utf-8"))
+    entries = list(nss["measures"].values()) + [q for year in nss["questions"].values() for q in year.values()]
+    expected = {f"nss.{q['key']}": q["wording"] for q in entries}
+    npsp = yaml.safe_load((_MAPS / "npsp.yaml").read_text(encoding="utf-8"))
+    for survey in npsp["surveys"].values():
+        for year in survey["years"].values():
+            for q in (year.get("questions") or {}).values():
+                expected.setdefault(f"{survey['key_prefix']}.{q['key']}", q["wording"])
+    found = _mapped_keys()
+    assert set(found) == set(expected)
+    assert all(found[k].strip("'\"") == v for k, v in expected.items())

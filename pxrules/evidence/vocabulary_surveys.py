@@ -2,31 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import yaml
+from typing import TYPE_CHECKING
 
 from pxrules.evidence.vocabulary import Vocabulary, code
 
 # The survey question maps the importers use (pxrules/data/surveys): every key they map is a known code.
+# They are read with two patterns rather than PyYAML, which a warm start of pxrules never imports (a test
+# checks that this reading equals the YAML parse of both files).
 _MAPS = Path(__file__).resolve().parent.parent / "data" / "surveys"
+_NSS_ENTRY = re.compile(r"\{key: ([a-z0-9_]+), wording: \"([^\"]*)\"\}")
+_NPSP_LINE = re.compile(r"^\s*(key_prefix|key|wording): (.*)$")
 
 
 def _mapped_keys() -> dict[str, str]:
-    """question_key -> wording of every question the shipped survey maps name (data, read once at import)."""
+    """question_key -> wording of every question the shipped survey maps name."""
     found: dict[str, str] = {}
-    nss: dict[str, Any] = yaml.safe_load((_MAPS / "nss.yaml").read_text(encoding="utf-8")) or {}
-    entries = list((nss.get("measures") or {}).values())
-    for year in (nss.get("questions") or {}).values():
-        entries += list((year or {}).values())
-    for q in entries:
-        found.setdefault(f"nss.{q['key']}", str(q.get("wording") or q["key"]))
-    npsp: dict[str, Any] = yaml.safe_load((_MAPS / "npsp.yaml").read_text(encoding="utf-8")) or {}
-    for survey in (npsp.get("surveys") or {}).values():
-        for year in (survey.get("years") or {}).values():
-            for q in ((year or {}).get("questions") or {}).values():
-                found.setdefault(f"{survey['key_prefix']}.{q['key']}", str(q.get("wording") or q["key"]))
+    nss, npsp = _MAPS / "nss.yaml", _MAPS / "npsp.yaml"
+    if nss.is_file():
+        for key, wording in _NSS_ENTRY.findall(nss.read_text(encoding="utf-8")):
+            found.setdefault(f"nss.{key}", wording or key)
+    if npsp.is_file():
+        prefix, key = "", ""
+        for line in npsp.read_text(encoding="utf-8").splitlines():
+            m = _NPSP_LINE.match(line)
+            if not m:
+                continue
+            name, value = m.group(1), m.group(2).strip()
+            if name == "key_prefix":
+                prefix = value
+            elif name == "key":
+                key = value
+                found.setdefault(f"{prefix}.{key}", key)
+            elif key and found.get(f"{prefix}.{key}") == key:
+                found[f"{prefix}.{key}"] = value
     return found
 
 
