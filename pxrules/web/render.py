@@ -22,12 +22,12 @@ STATIC = Path(__file__).resolve().parent / "static"
 FLAG_WORDS = {
     "over-claim": "Over-claim",
     "under-claim": "Under-claim",
-    "unevidenced": "Not evidenced",
+    "not evidenced": "Not evidenced",
     "agreed": "Agreed",
     "not scored": "Not scored",
 }
 # A symbol beside each flag's word, so no flag is told by colour alone.
-FLAG_MARKS = {"over-claim": "▲", "under-claim": "▼", "unevidenced": "?", "agreed": "✓", "not scored": "–"}
+FLAG_MARKS = {"over-claim": "▲", "under-claim": "▼", "not evidenced": "?", "agreed": "✓", "not scored": "–"}
 ROLE_WORDS = {"viewer": "Viewer", "contributor": "Contributor", "lead": "Governance lead", "admin": "Administrator"}
 
 
