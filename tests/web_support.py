@@ -26,7 +26,7 @@ def hostile_item() -> Any:
 
     return parse_evidence({
         "id": HOSTILE_ID, "kind": "document", "org": DEMO, "period_start": "2026-05-01", "doc_type": "sdm_policy",
-        "title": HOSTILE, "status": "draft", "contents": ["training"],
+        "title": HOSTILE, "status": "draft", "contents": ["board_lead"],
         "source": {"title": HOSTILE, "reference": "<b>REF</b>"},
     })  # fmt: skip
 
