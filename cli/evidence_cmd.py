@@ -8,13 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
+from cli import evidence_files_cmd
 from cli.common import AllowFuture, actor, console, db_url, echo, future_dates, library_errors, print_json
 
 app = typer.Typer(
     help="The evidence register: import files, validate them, list and show items.", no_args_is_help=True
 )
 
-Files = Annotated[list[Path], typer.Argument(metavar="FILE...", help=".json, .yaml/.yml or .csv files.")]
+Files = Annotated[
+    list[Path], typer.Argument(metavar="FILE...", help=".json, .yaml/.yml, .csv or .xlsx (the template) files.")
+]
 OrgOption = Annotated[
     str | None, typer.Option("--org", help="ODS code for items that name none (benchmarks keep none).")
 ]
@@ -215,3 +218,6 @@ def due(
     from cli.due_view import show_due
 
     show_due(org, within, as_of, as_json)
+
+
+app.command("template")(evidence_files_cmd.template)
