@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import fail, library_errors, print_json
+from cli.common import db_url, fail, library_errors, print_json
 
 
 def template(
@@ -29,7 +29,7 @@ def template(
         fail("name one KIND or give --all (not both)")
     with library_errors():
         kinds = None if every else [kind or ""]
-        path = write_template(output, kinds, force=force)
+        path = write_template(output, kinds, force=force, store_url=db_url())
     from pxrules.evidence.registry import KINDS
 
     written = list(KINDS) if every else [kind]

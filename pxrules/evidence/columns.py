@@ -101,7 +101,8 @@ class Column:
             shown = [self.label_of(v) if self.shape == "choices" else v for v in value]
             return f"{LIST_SEPARATOR} ".join(shown) if shown else None
         if self.shape == "pairs":
-            return f"{LIST_SEPARATOR} ".join(f"{k}={v}" for k, v in value.items()) if value else None
+            pairs = (f"{k}={'' if v is None else v}" for k, v in value.items())
+            return f"{LIST_SEPARATOR} ".join(pairs) if value else None
         if self.shape == "date" and isinstance(value, str):
             return dt.date.fromisoformat(value)
         return value
@@ -116,7 +117,7 @@ def _pairs(text: str) -> dict[str, Any] | str:
         if not sep:
             return text  # the model reports it is not a mapping
         number = value.strip()
-        out[name.strip()] = int(number) if re.fullmatch(r"[+-]?\d+", number) else number
+        out[name.strip()] = int(number) if re.fullmatch(r"[+-]?\d+", number) else (number or None)
     return out
 
 

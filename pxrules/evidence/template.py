@@ -159,7 +159,9 @@ def _write_kind(book: Any, kind: str, lists: _Lists) -> None:
     sheet.freeze_panes = f"B{EXAMPLE_ROW}"
 
 
-def write_template(path: str | Path, kinds: Sequence[str] | None = None, *, force: bool = False) -> Path:
+def write_template(
+    path: str | Path, kinds: Sequence[str] | None = None, *, force: bool = False, store_url: str | None = None
+) -> Path:
     """Write an .xlsx template for the given kinds (every kind when None): Help, one sheet per kind, Lists."""
     from openpyxl import Workbook
 
@@ -170,8 +172,6 @@ def write_template(path: str | Path, kinds: Sequence[str] | None = None, *, forc
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise PxRulesError(f"{target.name}: a template is an .xlsx workbook; name it ....xlsx")
-    if target.exists() and not force:
-        raise PxRulesError(f"{target}: already exists; choose another name or give --force to replace it")
     book = Workbook()
     book.remove(book.active)
     lists = _Lists(book)
@@ -182,7 +182,9 @@ def write_template(path: str | Path, kinds: Sequence[str] | None = None, *, forc
     book.active = 0
     book.properties.title = "pxrules evidence template"
     book.properties.subject = f"pxrules evidence: {', '.join(chosen)}"
-    book.save(target)
+    from pxrules.common.output_file import write_output
+
+    write_output(target, book.save, store_url=store_url, force=force)
     return target
 
 
