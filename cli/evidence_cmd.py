@@ -48,27 +48,22 @@ def import_(
         ),
     ] = False,
     allow_future: AllowFuture = None,
+    attachments: evidence_files_cmd.AttachmentsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {new, unchanged, corrected, ids}.")] = False,
 ) -> None:
-    """Validate FILE... and add every item to the register, all or nothing."""
-    from pxrules.evidence.io import read_evidence_sources
+    """Validate FILE... (and every file they attach) and add every item to the register, all or nothing."""
+    from pxrules.store.attachments import attachments_folder
     from pxrules.store.db import unit_of_work
-    from pxrules.store.repo import store_evidence
+    from pxrules.store.evidence_files import import_evidence_files
 
-    with library_errors(), future_dates(allow_future, "evidence import", org):
-        sourced = read_evidence_sources(files, default_org=org)
-        with unit_of_work(db_url()) as session:
-            summary = store_evidence(
-                [s.item for s in sourced],
-                session=session,
-                by=actor(),
-                correct=correct,
-                import_file={s.item.id: s.file for s in sourced},
-            )
+    with library_errors(), future_dates(allow_future, "evidence import", org), unit_of_work(db_url()) as session:
+        result = import_evidence_files(
+            files, session=session, by=actor(), org=org, correct=correct, folder=attachments_folder(attachments)
+        )
     if as_json:
-        print_json(summary.as_dict())
+        print_json(result.as_dict())
         return
-    echo(str(summary))
+    echo(str(result))
 
 
 @app.command("validate")
@@ -78,10 +73,10 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print {total, kinds} as JSON.")] = False,
 ) -> None:
     """Check FILE... without storing anything; report how many items of each kind they hold."""
-    from pxrules.evidence.io import read_evidence_files
+    from pxrules.store.evidence_files import check_evidence_files
 
     with library_errors():
-        items = read_evidence_files(files, default_org=org)
+        items = check_evidence_files(files, org=org)
     kinds = dict(sorted(Counter(i.kind for i in items).items()))
     if as_json:
         print_json({"total": len(items), "kinds": kinds})
@@ -221,3 +216,6 @@ def due(
 
 
 app.command("template")(evidence_files_cmd.template)
+app.command("attach")(evidence_files_cmd.attach)
+app.command("download")(evidence_files_cmd.download)
+app.command("owner")(evidence_files_cmd.owner)

@@ -56,6 +56,7 @@ class SourcedItem:
     item: Evidence
     file: str
     where: str
+    path: Path | None = None  # the file as given, so a `source.attachment` is found beside it
 
 
 def _read_text(path: Path, label: str, max_bytes: int, problems: Problems) -> str | None:
@@ -159,7 +160,7 @@ def _collect(
             continue
         earlier = by_id.get(item.id)
         if earlier is None:
-            by_id[item.id] = SourcedItem(item, path.name, raw.where)
+            by_id[item.id] = SourcedItem(item, path.name, raw.where, path)
             found.append(by_id[item.id])
         elif earlier.item.content_hash() != item.content_hash():
             problems.append((raw.where, f"id: duplicate id {item.id} with different content from {earlier.where}"))
