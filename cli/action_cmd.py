@@ -51,7 +51,9 @@ def add(
     from pxrules.store.actions import actions_from_self_assessment, add_action
     from pxrules.store.db import unit_of_work
 
-    if from_self_assessment == bool(sub_requirement or title):
+    if (from_self_assessment and (sub_requirement or title)) or (
+        not from_self_assessment and not (sub_requirement and title)
+    ):
         fail("give --sub and --title, or --from-self-assessment")
     day = parse_date(due, "--due")
     with library_errors(), unit_of_work(db_url()) as session:
