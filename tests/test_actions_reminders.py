@@ -56,8 +56,9 @@ def test_action_lifecycle_lists_and_history(pxr: Callable[..., Any]) -> None:
     ok(pxr("action", "update", "1", "--status", "done", by="jo@trust.nhs.uk"))
     assert json.loads(ok(pxr("action", "list", "--overdue", "--as-of", "07/12/2026", "--json")).output) == []
     history = json.loads(ok(pxr("action", "history", "1", "--json")).output)
+    lead, jo = "lead@trust.nhs.uk", "jo@trust.nhs.uk"
     assert [(v["version"], v["status"], v["changed_by"]) for v in history] == [
-        (1, "open", "lead@trust.nhs.uk"), (2, "in progress", "lead@trust.nhs.uk"), (3, "done", "jo@trust.nhs.uk")]  # fmt: skip
+        (1, "open", lead), (2, "in progress", lead), (3, "done", jo)]  # fmt: skip
     assert json.loads(ok(pxr("action", "list", "--all", "--owner", "JO@trust.nhs.uk", "--json")).output)[0]["id"] == 1
     ok(pxr("audit", "verify"))
 

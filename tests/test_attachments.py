@@ -28,6 +28,9 @@ story_presenter: patient
 """
 
 
+UNATTACHED = BOARD.format(name="x").replace("attachment: x", "reference: BM/1")
+
+
 def office(kind: str, extra: dict[str, bytes] | None = None) -> bytes:
     part = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}[kind]
     buffer = io.BytesIO()
@@ -135,7 +138,7 @@ def test_evidence_file_attachment_resolved_beside_it(pxr: Callable[..., Any], tm
 def test_attach_makes_a_version_and_verify_reports_altered_bytes(
     pxr: Callable[..., Any], tmp_path: Path, db_url: str
 ) -> None:
-    (tmp_path / "board.yaml").write_text(BOARD.format(name="x").replace("attachment: x", "reference: BM/1"), encoding="utf-8")
+    (tmp_path / "board.yaml").write_text(UNATTACHED, encoding="utf-8")
     assert pxr("evidence", "import", "board.yaml").exit_code == 0
     (tmp_path / "minutes.pdf").write_bytes(PDF)
     attached = pxr("evidence", "attach", "bm-1", "minutes.pdf", "--json")
@@ -156,7 +159,9 @@ def test_attach_makes_a_version_and_verify_reports_altered_bytes(
     assert refused.exit_code == 1 and "altered" in refused.output and not (tmp_path / "x.pdf").exists()
 
 
-def test_folder_storage_and_missing_file(pxr: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_folder_storage_and_missing_file(
+    pxr: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = tmp_path / "attachments"
     monkeypatch.setenv("PXRULES_ATTACHMENTS", str(store))
     (tmp_path / "board.yaml").write_text(BOARD.format(name="shot.png"), encoding="utf-8")
@@ -171,8 +176,10 @@ def test_folder_storage_and_missing_file(pxr: Callable[..., Any], tmp_path: Path
     assert broken.exit_code == 1 and "shot.png" in broken.output and "is missing" in broken.output
 
 
-def test_hostile_attach_stores_nothing(pxr: Callable[..., Any], tmp_path: Path, table_counts: Any, db_url: str) -> None:
-    (tmp_path / "board.yaml").write_text(BOARD.format(name="x").replace("attachment: x", "reference: BM/1"), encoding="utf-8")
+def test_hostile_attach_stores_nothing(
+    pxr: Callable[..., Any], tmp_path: Path, table_counts: Any, db_url: str
+) -> None:
+    (tmp_path / "board.yaml").write_text(UNATTACHED, encoding="utf-8")
     assert pxr("evidence", "import", "board.yaml").exit_code == 0
     before = table_counts(db_url)
     cases = {
