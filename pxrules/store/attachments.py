@@ -23,7 +23,14 @@ from pxrules.evidence.attachment_file import CheckedFile
 from pxrules.store.audit_chain import append_event, lock_chain
 from pxrules.store.tables import Attachment, utc_now
 
-BLOBS = sa.table("attachment_blob", sa.column("sha256", sa.String()), sa.column("content", sa.LargeBinary()))
+# The bytes, outside the audited tables: content-addressed, so their sha256 is their integrity check.
+METADATA = sa.MetaData()
+BLOBS = sa.Table(
+    "attachment_blob",
+    METADATA,
+    sa.Column("sha256", sa.String(length=64), primary_key=True),
+    sa.Column("content", sa.LargeBinary(), nullable=False),
+)
 _SHA = frozenset("0123456789abcdef")
 
 
