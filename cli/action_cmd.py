@@ -55,7 +55,7 @@ def add(
         not from_self_assessment and not (sub_requirement and title)
     ):
         fail("give --sub and --title, or --from-self-assessment")
-    day = parse_date(due, "--due")
+    day = parse_date(due, "--due", allow_future="a due date lies ahead")
     with library_errors(), unit_of_work(db_url()) as session:
         if from_self_assessment:
             added = actions_from_self_assessment(session=session, by=actor(), org=org)
@@ -86,7 +86,7 @@ def update(
 
     changes: dict[str, object] = {"status": status, "owner": owner, "note": note}
     if due is not None:
-        changes["due_date"] = parse_date(due, "--due")
+        changes["due_date"] = parse_date(due, "--due", allow_future="a due date lies ahead")
     with library_errors(), unit_of_work(db_url()) as session:
         record = update_action(action_id, session=session, by=actor(), **changes)  # type: ignore[arg-type]
     if as_json:

@@ -102,7 +102,7 @@ def owner(
 
     if name is None and review is None:
         fail("give --owner and/or --review")
-    day = parse_date(review, "--review")
+    day = parse_date(review, "--review", allow_future="a review date lies ahead")
     with library_errors(), unit_of_work(db_url()) as session:
         record = set_evidence_owner(evidence_id, session=session, by=actor(), owner=name, review_date=day)
     if as_json:
