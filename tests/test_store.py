@@ -42,6 +42,10 @@ TABLES = {
     "api_token",
     "api_token_revocation",
     "web_session",
+    "attachment",
+    "attachment_blob",
+    "action",
+    "evidence_owner",
 }
 
 

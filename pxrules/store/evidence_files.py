@@ -32,7 +32,10 @@ class ImportResult:
         return f"{self.summary}{extra}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.summary.as_dict(), "attachments": [a.as_dict() for a in self.attachments]}
+        data = self.summary.as_dict()
+        if self.attachments:  # the import's keys stay as they were when nothing is attached
+            data["attachments"] = [a.as_dict() for a in self.attachments]
+        return data
 
 
 def check_evidence_files(paths: Iterable[str | Path], *, org: str | None = None) -> list[Any]:
