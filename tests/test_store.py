@@ -132,7 +132,7 @@ def test_init_creates_exactly_the_tables_and_is_idempotent(store_url: str) -> No
     assert current_revision(store_url) is None
     assert init_db(store_url) == schema_heads()[0]
     assert init_db(store_url) == schema_heads()[0]
-    assert schema_heads() == ("0005",)
+    assert schema_heads() == ("0006",)
     names = set(inspect(make_engine(store_url)).get_table_names())
     assert names == TABLES | {"alembic_version"}
 
