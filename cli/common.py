@@ -157,3 +157,30 @@ def console() -> Any:
             )
 
     return SafeConsole(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+# Pinning a report, comparison or trend to one assessment and one self-assessment (pxrules.board.pairing).
+AssessmentOpt = Annotated[
+    int | None, typer.Option("--assessment", help="Assessment id (`pxrules assessments list`); default the latest.")
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="The assessment as of this date (YYYY-MM-DD) instead of an id.")
+]
+SelfOpt = Annotated[
+    int | None,
+    typer.Option("--self", help="Self-assessment id (`pxrules self-assess list`); default the nearest in date."),
+]
+MismatchOpt = Annotated[
+    bool,
+    typer.Option("--allow-mismatch", help="Pair a self-assessment and an assessment more than a quarter apart."),
+]
+
+
+def make_pin(assessment: int | None, as_of: str | None, self_id: int | None, allow_mismatch: bool) -> Any:
+    """The pairing.Pin the pin options describe (one clear line when they contradict each other)."""
+    day = parse_date(as_of)
+    if assessment is not None and day is not None:
+        fail("give --assessment ID or --as-of DATE, not both")
+    from pxrules.board.pairing import Pin
+
+    return Pin(assessment, day, self_id, allow_mismatch)

@@ -6,7 +6,18 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import console, db_url, echo, library_errors, print_json
+from cli.common import (
+    AsOfOpt,
+    AssessmentOpt,
+    MismatchOpt,
+    SelfOpt,
+    console,
+    db_url,
+    echo,
+    library_errors,
+    make_pin,
+    print_json,
+)
 
 OrgOpt = Annotated[str, typer.Option("--org", help="Organisation code (ODS).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
@@ -26,19 +37,25 @@ def _signed(value: Any) -> str:
 
 def compare(
     org: OrgOpt,
-    assessment: Annotated[
-        int | None, typer.Option("--assessment", help="Assessment id (default latest date).")
-    ] = None,
-    self_id: Annotated[
-        int | None, typer.Option("--self", help="Self-assessment id (default latest date).")
-    ] = None,
+    assessment: AssessmentOpt = None,
+    as_of: AsOfOpt = None,
+    self_id: SelfOpt = None,
+    allow_mismatch: MismatchOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Self vs suggested score per sub-requirement, flagged; over-claims first with what contradicts them."""
+    pin = make_pin(assessment, as_of, self_id, allow_mismatch)
     with library_errors():
         from pxrules.board.compare import compare as run_compare
 
-        result = run_compare(db_url(), org, assessment_id=assessment, self_id=self_id)
+        result = run_compare(
+            db_url(),
+            org,
+            assessment_id=pin.assessment_id,
+            as_of=pin.as_of,
+            self_id=pin.self_id,
+            allow_mismatch=pin.allow_mismatch,
+        )
     data = result.to_json()
     if as_json:
         print_json(data)
@@ -101,12 +118,22 @@ def compare(
     out.print(table)
 
 
-def trend(org: OrgOpt, as_json: JsonOpt = False) -> None:
-    """Suggested (and self) scores across the stored assessments, with changes since the previous one."""
+def trend(
+    org: OrgOpt,
+    assessment: AssessmentOpt = None,
+    as_of: AsOfOpt = None,
+    self_id: SelfOpt = None,
+    allow_mismatch: MismatchOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Suggested (and self) scores across the stored assessments, with changes since the previous one;
+    pinned, the history ends at the chosen assessment and self-assessment."""
+    pinned = assessment is not None or as_of is not None or self_id is not None
+    pin = make_pin(assessment, as_of, self_id, allow_mismatch) if pinned else None
     with library_errors():
         from pxrules.board.trend import trend as run_trend
 
-        result = run_trend(db_url(), org)
+        result = run_trend(db_url(), org, pin)
     data = result.to_json()
     if as_json:
         print_json(data)

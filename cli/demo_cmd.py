@@ -68,6 +68,8 @@ def demo(
              f"{pct(c['real']['upheld_share'])} upheld ({peer})")
     for note in data["skipped"]:
         echo(f"skipped: {note}")
+    for fmt, path in data["papers"].items():
+        echo(f"Board paper ({fmt}): {path}")
     echo(f"Report: {data['report']} ({data['report_bytes']:,} bytes) in {data['seconds']:.1f} s")
     account = data["account"]
     if account is not None:

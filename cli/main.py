@@ -31,6 +31,7 @@ _GROUPS: list[tuple[str, str]] = [
     ("cli.schemas_cmd", "schemas"),
     ("cli.rules_cmd", "rules"),
     ("cli.selfassess_cmd", "self-assess"),
+    ("cli.assessments_cmd", "assessments"),
     ("cli.import_cmd", "import"),
     ("cli.audit_cmd", "audit"),
     ("cli.user_cmd", "user"),

@@ -22,6 +22,8 @@ DEMO_TYPE = "acute"
 DEMO_DATES = (dt.date(2025, 3, 31), dt.date(2025, 9, 30), dt.date(2026, 3, 31), dt.date(2026, 9, 30))
 DB_NAME = "pxrules-demo.db"
 REPORT_NAME = f"{DEMO_ORG}-board-report.html"
+PAPER_NAME = f"{DEMO_ORG}-board-paper"  # .docx and .pdf
+COVER_FILE = "board-paper.yaml"
 BY = "pxrules demo"
 _SELF_FILE = re.compile(rf"^{DEMO_ORG}-(\d{{4}}-\d{{2}}-\d{{2}})\.csv$")
 
@@ -33,6 +35,7 @@ class DemoResult:
     folder: Path
     url: str
     report: Path
+    papers: dict[str, str]
     evidence: int
     self_assessments: list[str]
     assessments: list[str]
@@ -52,6 +55,7 @@ class DemoResult:
             "database": self.url,
             "report": str(self.report),
             "report_bytes": self.report.stat().st_size,
+            "papers": self.papers,
             "evidence_items": self.evidence,
             "self_assessments": self.self_assessments,
             "assessments": self.assessments,
@@ -151,11 +155,35 @@ def _complaints_alongside(url: str, demo_items: list[Any]) -> dict[str, Any]:
     }
 
 
-def run_demo(folder: Path | None = None) -> DemoResult:
-    """Build the demo store and report in `folder` (default ./pxrules-demo-<timestamp>)."""
+def _papers(model: Any, folder: Path, skipped: list[str]) -> dict[str, str]:
+    """The Word and PDF papers, when the paper extra (and, for PDF, Chromium) is installed."""
+    from pxrules.reports import check_extra
+
+    papers: dict[str, str] = {}
+    for fmt in ("docx", "pdf"):
+        try:
+            check_extra(fmt)
+        except PxRulesError as exc:
+            skipped.append(f"board paper as {fmt}: {exc}")
+            continue
+        if fmt == "docx":
+            from pxrules.reports.word import write_docx
+
+            papers[fmt] = str(write_docx(model, folder / f"{PAPER_NAME}.docx"))
+        else:
+            from pxrules.reports.pdf import write_pdf
+
+            papers[fmt] = str(write_pdf(model, folder / f"{PAPER_NAME}.pdf"))
+    return papers
+
+
+def run_demo(folder: Path | None = None, *, papers: bool = True) -> DemoResult:
+    """Build the demo store and report in `folder` (default ./pxrules-demo-<timestamp>), and with `papers`
+    the Word and PDF board papers where the paper extra is installed."""
     from pxrules.board.selfassess import import_self_assessment
     from pxrules.evidence.io import read_evidence_sources
     from pxrules.paths import examples_dir
+    from pxrules.reports.cover import load_cover
     from pxrules.reports.html import write_html
     from pxrules.reports.model import build_report
     from pxrules.scoring.stored import run_assessment
@@ -190,14 +218,16 @@ def run_demo(folder: Path | None = None) -> DemoResult:
         selfs.append(day.isoformat())
     for day in DEMO_DATES:
         run_assessment(url, DEMO_ORG, day, by=BY)
-    model = build_report(url, DEMO_ORG)
+    model = build_report(url, DEMO_ORG, cover=load_cover(root / COVER_FILE), lapses=True)
     report = write_html(model, folder / REPORT_NAME)
     account = _demo_account(url)
+    written = _papers(model, folder, skipped) if papers else {}
     result, history = model.comparison, model.trend.to_json()
     return DemoResult(
         folder=folder,
         url=url,
         report=report,
+        papers=written,
         evidence=len(sourced),
         self_assessments=selfs,
         assessments=[d.isoformat() for d in DEMO_DATES],

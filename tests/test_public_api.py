@@ -33,7 +33,7 @@ def test_every_command_group_is_registered() -> None:
     groups = {g.name for g in app.registered_groups}
     commands = {c.name for c in app.registered_commands}
     assert groups == {"framework", "org", "evidence", "schemas", "rules", "self-assess", "import", "audit", "export",
-                      "user", "token", "action"}
+                      "user", "token", "action", "assessments"}
     assert commands == {"init", "assess", "explain", "compare", "trend", "report", "demo", "scores", "serve", "remind"}
 
 

@@ -19,14 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pxrules.board.selfassess import find_self_assessment, newest
 from pxrules.errors import NotFoundError
 from pxrules.rules.catalogue import CQC_KEY_QUESTIONS, load_catalogue
 from pxrules.rules.conditions import holds
 from pxrules.rules.pack import RulePack, default_rulepack
 from pxrules.store.db import unit_of_work
-from pxrules.store.records import AssessmentRecord, SelfAssessmentLine, SelfAssessmentRecord, list_assessments
-from pxrules.store.repo import get_assessment, get_evidence, get_org, list_evidence
+from pxrules.store.records import AssessmentRecord, SelfAssessmentLine, SelfAssessmentRecord
+from pxrules.store.repo import get_evidence, get_org, list_evidence
 
 OVER, UNDER, NOT_EVIDENCED, AGREED, NOT_SCORED = (
     "over-claim",
@@ -297,19 +296,6 @@ def build(
     return Comparison(assessment.org, org_name, assessment, self_assessment, rows, sections, cqc)
 
 
-def find_assessment(session: Any, org: str, assessment_id: int | None) -> AssessmentRecord:
-    """The given assessment (of `org`), or the one with the latest as_of date."""
-    if assessment_id is not None:
-        record = get_assessment(assessment_id, session=session)
-        if record.org != org:
-            raise NotFoundError(f"assessment {assessment_id} is of {record.org}, not {org}")
-        return record
-    latest = newest(list_assessments(session=session, org=org))
-    if latest is None:
-        raise NotFoundError(f"{org} has no stored assessment: run `pxrules assess --org {org}` first")
-    return latest
-
-
 def compare(
     url: str,
     org: str,
@@ -317,21 +303,21 @@ def compare(
     assessment_id: int | None = None,
     self_id: int | None = None,
     require_self: bool = True,
+    as_of: dt.date | None = None,
+    allow_mismatch: bool = False,
 ) -> Comparison:
-    """Compare the self-assessment (default: latest date) with the assessment (default: latest date)."""
-    self_assessment: SelfAssessmentRecord | None
-    try:
-        self_assessment = find_self_assessment(url, org, self_id)
-    except NotFoundError:
-        if require_self or self_id is not None:
-            raise
-        self_assessment = None
+    """Compare a self-assessment with an assessment, pinned as `pairing.Pin` describes (default: the latest
+    assessment and the self-assessment nearest to it in date, refused when over a quarter apart)."""
+    from pxrules.board.pairing import Pin, pair
+
+    pin = Pin(assessment_id, as_of, self_id, allow_mismatch)
     with unit_of_work(url) as session:
         name = get_org(org, session=session).name
-        assessment = find_assessment(session, org, assessment_id)
+        chosen = pair(session, org, pin, require_self=require_self)
+        assessment = chosen.assessment
         ids = {i for s in assessment.result["scores"] for i in score_evidence(s)}
         evidence = evidence_details(session, org, ids)
-    return build(assessment, self_assessment, name, evidence)
+    return build(assessment, chosen.self_assessment, name, evidence)
 
 
 def date_gap(comparison: Comparison) -> int | None:

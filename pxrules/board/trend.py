@@ -8,10 +8,12 @@ unrounded means and then rounded to two places.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from pxrules.board.pairing import Pin, pair
 from pxrules.board.selfassess import by_date
 from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.db import unit_of_work
@@ -22,6 +24,8 @@ from pxrules.store.records import (
     list_self_assessments,
 )
 from pxrules.store.repo import get_org
+
+_R = TypeVar("_R", AssessmentRecord, SelfAssessmentRecord)
 
 
 def _mean(values: Sequence[int | None]) -> float | None:
@@ -185,10 +189,22 @@ def build(
     return Trend(org, org_name, runs, selfs, subs, sections, overall, improvements, deteriorations)
 
 
-def trend(url: str, org: str) -> Trend:
-    """The trend of `org` across its stored assessments and self-assessments."""
+def up_to(records: Sequence[_R], chosen: _R | None, last: dt.date) -> list[_R]:
+    """The records dated before `chosen` (or up to `last` without one), and `chosen` itself for its date."""
+    if chosen is None:
+        return [r for r in records if r.as_of <= last]
+    return [r for r in records if r.as_of < chosen.as_of] + [chosen]
+
+
+def trend(url: str, org: str, pin: Pin | None = None) -> Trend:
+    """The trend of `org` across its stored assessments and self-assessments; pinned (`pin`), it ends at the
+    chosen assessment and self-assessment, so a paper's history never runs past the date it reports."""
     with unit_of_work(url) as session:
         name = get_org(org, session=session).name
         assessments = list_assessments(session=session, org=org)
         selfs = list_self_assessments(session=session, org=org)
+        if pin is not None and assessments:
+            chosen = pair(session, org, pin)
+            assessments = up_to(assessments, chosen.assessment, chosen.assessment.as_of)
+            selfs = up_to(selfs, chosen.self_assessment, chosen.assessment.as_of)
     return build(org, name, assessments, selfs)

@@ -28,6 +28,23 @@ KIND_MODELS: dict[str, type[Any]] = {
 }
 KINDS: tuple[str, ...] = tuple(KIND_MODELS)
 
+# What each kind is called in front of a board (reports, papers); the keys stay in --json and the schemas.
+KIND_LABELS: dict[str, str] = {
+    "fft_monthly": "Friends and Family Test results",
+    "benchmark": "national or peer benchmark",
+    "board_meeting": "board and committee meeting papers",
+    "website_check": "website check",
+    "complaints_period": "complaints figures",
+    "survey_question": "survey results",
+    "document": "approved document (strategy, policy, report)",
+    "training_record": "training records",
+    "feedback_channel": "feedback channel",
+    "qi_project": "quality improvement project",
+    "service_change": "service change proposal",
+    "staff_process": "staff process record",
+    "attestation": "attestation by a named person",
+}
+
 # How long an item counts after the end of the period it covers (days). Documents also lapse at their
 # review date. Windows follow the evidence map: monthly FFT 13 months, surveys the latest wave (18 months),
 # QI projects 24 months, training 36 months, everything observed at a point in time 12 months.

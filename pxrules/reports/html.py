@@ -6,6 +6,7 @@ is shown as text; only the SVG charts we draw (escaped as they are built) are in
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pxrules.board.compare import FLAGS
-from pxrules.reports import charts
+from pxrules.reports import charts, labels
 from pxrules.reports.model import Report
+from pxrules.rules.catalogue import load_catalogue
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-SHORT_FLAGS = {"over-claim": "Over", "under-claim": "Under", "not evidenced": "Not evid.", "agreed": "Agreed",
-               "not scored": "Not scored"}
 
 
 def _signed(value: Any, places: int = 0) -> str:
@@ -37,6 +37,14 @@ def _flag_class(flag: str) -> str:
     return "flag-" + flag.replace(" ", "-")
 
 
+def _day(value: Any) -> str:
+    """A date as people write it: 30 September 2026."""
+    if value is None:
+        return "–"
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return f"{day.day} {day:%B %Y}"
+
+
 @cache
 def environment() -> Environment:
     """The (cached) Jinja2 environment: autoescape on for every template, undefined names are errors."""
@@ -47,7 +55,21 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(signed=_signed, score=_score, flag_class=_flag_class)
+    env.filters.update(
+        signed=_signed,
+        score=_score,
+        flag_class=_flag_class,
+        day=_day,
+        next_day=lambda d: d + dt.timedelta(days=1),
+        plain=labels.plain,
+        kind=labels.kind_label,
+        kinds=labels.kinds_label,
+        flag_label=labels.FLAG_LABELS.get,
+        flag_meaning=labels.FLAG_MEANINGS.get,
+        symbol=labels.FLAG_SYMBOLS.get,
+        next_sentences=labels.next_level_sentences,
+        cap=labels.cap_sentence,
+    )
     return env
 
 
@@ -66,7 +88,7 @@ def render_html(report: Report) -> str:
             c=report.comparison,
             t=report.trend,
             flags=FLAGS,
-            short_flags=SHORT_FLAGS,
+            catalogue=load_catalogue(),
             chart_profile=by_cqc if report.by == "cqc" else by_section,
             chart_diff=charts.self_vs_suggested(report.comparison.rows, report.comparison.sections),
             chart_trend=trend,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pxrules.board.compare import FLAGS, Row
+from pxrules.reports.labels import cap_sentence, kind_label, kinds_label, next_level_sentences, plain
 from pxrules.reports.model import Report
 
 # Inline syntax anywhere (emphasis, code, links, tables, strikethrough); block syntax only where a line
@@ -70,10 +71,12 @@ def _sub(r: Report, row: Row) -> list[str]:
         f"Why the evidence suggests {row.suggested}:",
         "",
     ]
-    out += [f"- {md(b)}" for b in row.because] + [f"- *{md(c)}*" for c in row.caps] + [""]
+    out += [f"- {md(plain(b))}" for b in row.because]
+    out += [f"- *{md(cap_sentence(c, row.supporting_kinds))}*" for c in row.caps] + [""]
     if row.next_level:
         out += [f"To reach {row.next_level['level']}:", ""]
-        out += [f"- {md(s)}" for s in row.next_level.get("sentences") or [row.next_level["because"]]] + [""]
+        gaps = next_level_sentences(row.next_level) or [plain(row.next_level["because"])]
+        out += [f"- {md(s)}" for s in gaps] + [""]
     if line is not None:
         out += _table(
             ["Current position", "Planned action", "What good looks like", "Owner", "Review"],
@@ -91,23 +94,20 @@ def _sub(r: Report, row: Row) -> list[str]:
         rows = []
         for e in row.evidence:
             if e.get("missing"):
-                rows.append([cell(e["id"]), "no longer in the register", " ", " "])
+                rows.append(["An item no longer in the register", " ", " ", " "])
                 continue
             period = e["period_start"] + (
                 "" if e["period_end"] == e["period_start"] else f" to {e['period_end']}"
             )
             ref = e.get("reference") or e.get("publication") or ""
-            if e.get("import_file"):
-                ref += f" [{e['import_file']}]"
-            rows.append([cell(e["title"]), cell(ref), period, e["kind"]])
+            rows.append([cell(plain(e["title"])), cell(ref), period, kind_label(e["kind"])])
         out += [
             f"Evidence ({len(row.evidence)}):",
             "",
             *_table(["Source", "Reference", "Period", "Kind"], rows),
         ]
     else:
-        kinds = ", ".join(k for k in row.supporting_kinds if k != "attestation")
-        out += [f"No current evidence; evidence that would support it: {kinds}.", ""]
+        out += [f"No current evidence; evidence that would support it: {kinds_label(row.supporting_kinds)}.", ""]
     return out
 
 
@@ -115,18 +115,10 @@ def render_markdown(r: Report) -> str:
     """The report as one Markdown document."""
     c, t, o = r.comparison, r.trend, r.overall
     sa = c.self_assessment
-    own = (
-        f"board self-assessment as of {sa.as_of.isoformat()} ({md(sa.source_file)})"
-        if sa
-        else "no self-assessment"
-    )
     out = [
         f"# {md(r.name)} ({r.org}): patient experience board report",
         "",
-        (
-            f"Suggested scores as of {c.assessment.as_of.isoformat()} (assessment {c.assessment.id}, rules "
-            f"{c.assessment.rules_hash[:12]}); {own}; produced {r.generated.isoformat()}."
-        ),
+        f"{md(r.pairing.describe())} Produced {r.generated.isoformat()}.",
         "",
         "## Summary",
         "",
@@ -166,10 +158,11 @@ def render_markdown(r: Report) -> str:
             "What the evidence shows:",
             "",
         ]
-        out += [f"- {md(b)}" for b in row.because] + [f"- *{md(x)}*" for x in row.caps] + [""]
+        out += [f"- {md(plain(b))}" for b in row.because]
+        out += [f"- *{md(cap_sentence(x, row.supporting_kinds))}*" for x in row.caps] + [""]
         if row.next_level:
             out += [f"What is missing for level {row.next_level['level']}:", ""]
-            out += [f"- {md(s)}" for s in row.next_level.get("sentences", [])] + [""]
+            out += [f"- {md(s)}" for s in next_level_sentences(row.next_level)] + [""]
         if row.line is not None and row.line.planned_action:
             out += [f"Board's planned action: {md(row.line.planned_action)}", ""]
     if r.under_claims:
@@ -192,7 +185,7 @@ def render_markdown(r: Report) -> str:
                         x.id,
                         cell(x.text),
                         _n(x.self_score),
-                        ", ".join(k for k in x.supporting_kinds if k != "attestation"),
+                        kinds_label(x.supporting_kinds),
                     ]
                     for x in r.unevidenced
                 ],
@@ -238,6 +231,13 @@ def render_markdown(r: Report) -> str:
         md(r.chain_note),
         "",
     ]
+    provenance = (
+        f"Provenance: assessment {c.assessment.id} as of {c.assessment.as_of.isoformat()}, rules "
+        f"{c.assessment.rules_hash[:12]}, run by {md(c.assessment.created_by)}"
+        + (f"; self-assessment {sa.id} imported by {md(sa.imported_by)}" if sa else "")
+        + "."
+    )
+    out += ["", provenance, ""]
     return "\n".join(out)
 
 

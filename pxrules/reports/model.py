@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from pxrules.board.compare import OVER, UNDER, UNEVIDENCED, Comparison, Group, Row, compare
+from pxrules.board.pairing import QUARTER_DAYS, Pairing, Pin
 from pxrules.board.trend import Trend, trend
+from pxrules.reports.cover import CoverSheet
 from pxrules.rules.catalogue import CQC_KEY_QUESTIONS, load_catalogue
+
+if TYPE_CHECKING:
+    from pxrules.scoring.due import Lapsing
 
 GroupBy = Literal["section", "cqc"]
 CQC_TITLES = {
@@ -47,6 +52,10 @@ class Report:
     generated: dt.date
     # The audit chain's head when the report was built: a reader can later prove the store still holds it.
     chain_head: tuple[int, str] = (0, "")
+    cover: CoverSheet = field(default_factory=CoverSheet)
+    lapsing: list[Lapsing] = field(default_factory=list)
+    lapsing_until: dt.date | None = None
+    lapsing_other: int = 0
 
     @property
     def chain_note(self) -> str:
@@ -56,6 +65,12 @@ class Report:
             f"Audit trail: built from a store whose audit chain ended at event {seq}, hash {digest}; "
             f"`pxrules audit verify --head {digest}` proves the store still holds it."
         )
+
+    @property
+    def pairing(self) -> Pairing:
+        c = self.comparison
+        own = c.self_assessment
+        return Pairing(c.assessment, own, None if own is None else abs((c.assessment.as_of - own.as_of).days))
 
     @property
     def org(self) -> str:
@@ -149,16 +164,63 @@ def _groups(comparison: Comparison, by: GroupBy) -> list[ReportGroup]:
     return groups
 
 
+def _lapsing(url: str, org: str, as_of: dt.date, until: dt.date) -> tuple[list[Lapsing], int]:
+    """Evidence lapsing between the assessment date and `until` that lowers a score, and how many others lapse."""
+    from pxrules.scoring.due import evidence_due
+
+    due = evidence_due(url, org, as_of=as_of, within=max(0, (until - as_of).days))
+    costly = [x for x in due.lapsing if x.drops]
+    return costly, len(due.lapsing) - len(costly)
+
+
 def build_report(
-    url: str, org: str, *, by: GroupBy = "section", today: dt.date | None = None, assessment_id: int | None = None
+    url: str,
+    org: str,
+    *,
+    by: GroupBy = "section",
+    today: dt.date | None = None,
+    pin: Pin | None = None,
+    cover: CoverSheet | None = None,
+    lapses: bool = False,
+    assessment_id: int | None = None,
 ) -> Report:
-    """The report of `org`: latest self-assessment (if any) against the latest (or given) assessment, and trend."""
+    """The report of `org`: the pinned (default: latest) assessment, the self-assessment paired with it, the
+    trend up to it and, with `lapses`, the evidence that lapses before the next paper and lowers a score.
+    `assessment_id` alone is short for `pin=Pin(assessment_id)`."""
+    pin = pin or Pin(assessment_id)
+    cover = cover or CoverSheet()
+    comparison = compare(
+        url,
+        org,
+        assessment_id=pin.assessment_id,
+        as_of=pin.as_of,
+        self_id=pin.self_id,
+        allow_mismatch=pin.allow_mismatch,
+        require_self=False,
+    )
+    as_of = comparison.assessment.as_of
+    pinned = Pin(comparison.assessment.id, None, getattr(comparison.self_assessment, "id", None), True)
+    history = trend(url, org, pinned)
+    lapsing: list[Lapsing] = []
+    other, until = 0, None
+    if lapses:
+        until = cover.next_meeting if cover.next_meeting and cover.next_meeting > as_of else None
+        until = until or as_of + dt.timedelta(days=QUARTER_DAYS)
+        lapsing, other = _lapsing(url, org, as_of, until)
     from pxrules.store.audit_chain import head
     from pxrules.store.db import unit_of_work
 
-    comparison = compare(url, org, assessment_id=assessment_id, require_self=False)
     with unit_of_work(url) as session:
         chain_head = head(session) or (0, "")
     return Report(
-        comparison, trend(url, org), by, _groups(comparison, by), today or dt.date.today(), chain_head
+        comparison,
+        history,
+        by,
+        _groups(comparison, by),
+        today or dt.date.today(),
+        chain_head,
+        cover,
+        lapsing,
+        until,
+        other,
     )

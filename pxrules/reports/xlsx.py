@@ -10,6 +10,7 @@ from typing import Any
 
 from pxrules.board.compare import FLAGS, Row
 from pxrules.common.cells import put_text
+from pxrules.reports.labels import next_level_sentences, plain
 from pxrules.reports.model import Report
 
 _HEAD_FILL = "005EB8"
@@ -55,20 +56,9 @@ def _evidence_line(e: dict[str, Any]) -> str:
 def _summary(ws: Any, r: Report) -> None:
     from openpyxl.styles import Alignment, Font
 
-    c, o = r.comparison, r.overall
+    o = r.overall
     _put(ws, 1, 1, f"{r.name} ({r.org}): patient experience board report").font = Font(bold=True, size=14)
-    sa = c.self_assessment
-    _put(
-        ws,
-        2,
-        1,
-        f"Suggested scores as of {c.assessment.as_of.isoformat()} (assessment {c.assessment.id}); "
-        + (
-            f"board self-assessment as of {sa.as_of.isoformat()} ({sa.source_file})"
-            if sa
-            else "no self-assessment"
-        ),
-    )
+    _put(ws, 2, 1, r.pairing.describe())
     _put(ws, 3, 1, r.headline).alignment = Alignment(wrap_text=False)
     label = "Key question" if r.by == "cqc" else "Section"
     _header(
@@ -96,8 +86,9 @@ def _summary(ws: Any, r: Report) -> None:
     _header(ws, row, ["Id", "Board", "Suggested", "What the evidence shows", "What is missing"])
     for x in r.over_claims:
         row += 1
-        gaps = "\n".join((x.next_level or {}).get("sentences", []))
-        for j, v in enumerate([x.id, x.self_score, x.suggested, "\n".join(x.because), gaps], start=1):
+        gaps = "\n".join(next_level_sentences(x.next_level))
+        because = "\n".join(plain(b) for b in x.because)
+        for j, v in enumerate([x.id, x.self_score, x.suggested, because, gaps], start=1):
             _put(ws, row, j, v).alignment = Alignment(wrap_text=True, vertical="top")
 
 
