@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console, db_url, library_errors, print_json
+from cli.common import console, db_url, echo, library_errors, print_json
 
 app = typer.Typer(
     help="Stored assessments: list them (ids for report, compare and trend --assessment).", no_args_is_help=True
@@ -27,7 +27,7 @@ def list_(
         print_json(records)
         return
     if not records:
-        typer.echo(f"{org} has no stored assessment: run `pxrules assess --org {org} --as-of DATE`")
+        echo(f"{org} has no stored assessment: run `pxrules assess --org {org} --as-of DATE`")
         return
     from rich.markup import escape
     from rich.table import Table

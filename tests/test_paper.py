@@ -180,3 +180,23 @@ def test_every_text_colour_in_the_stylesheet_meets_wcag_aa() -> None:
         assert contrast(getattr(charts, name), "#FFFFFF") >= 4.5, name
     for flag, value in charts.FLAG_COLOURS.items():
         assert contrast(value, "#FFFFFF") >= 4.5, flag
+
+
+def test_cover_sheet_errors_are_one_line_naming_file_and_field(tmp_path: Path) -> None:
+    from pxrules.errors import PxRulesError
+
+    bad = tmp_path / "cover.yaml"
+    bad.write_text("purpose: maybe\n", encoding="utf-8")
+    with pytest.raises(PxRulesError, match=r"cover.yaml: purpose: Input should be 'assurance'"):
+        load_cover(bad)
+    bad.write_text("meeting: Board\nsecretary: X\n", encoding="utf-8")
+    with pytest.raises(PxRulesError, match="secretary: Extra inputs are not permitted"):
+        load_cover(bad)
+    bad.write_text("- a list\n", encoding="utf-8")
+    with pytest.raises(PxRulesError, match="a mapping of fields"):
+        load_cover(bad)
+    good = tmp_path / "good.yaml"
+    good.write_text("meeting: Board\npurpose: decision\n", encoding="utf-8")
+    sheet = load_cover(good, {"meeting": "Quality Committee", "author": None})
+    assert sheet.meeting == "Quality Committee" and sheet.purpose_label == "For decision"
+    assert dict(sheet.rows())["Author"] == "not given"

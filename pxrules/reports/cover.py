@@ -25,6 +25,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pxrules.common.input_file import read_input
 from pxrules.errors import PxRulesError
 
 Purpose = Literal["assurance", "decision", "information"]
@@ -35,6 +36,7 @@ PURPOSES: dict[str, str] = {
 }
 DEFAULT_TITLE = "Patient experience improvement framework: self-assessment against the evidence"
 NOT_GIVEN = "not given"
+MAX_BYTES = 64 * 1024  # a cover sheet is a few hundred bytes
 
 
 class CoverSheet(BaseModel):
@@ -82,10 +84,11 @@ def load_cover(path: Path | None, overrides: dict[str, Any] | None = None) -> Co
     data: dict[str, Any] = {}
     if path is not None:
         path = Path(path)
+        text = read_input(path, MAX_BYTES, PxRulesError)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise PxRulesError(f"{path}: cannot read the cover sheet: {exc.strerror or exc}") from exc
+            raw = yaml.safe_load(text.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise PxRulesError(f"{path}: not UTF-8 (byte offset {exc.start})") from exc
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" line {mark.line + 1}" if mark is not None else ""
