@@ -16,17 +16,32 @@ app = typer.Typer(
 
 OrgOpt = Annotated[str, typer.Option("--org", help="Organisation code (ODS).")]
 OutOpt = Annotated[Path, typer.Option("-o", "--output", help="File to write: .xlsx or .csv.")]
+ShowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--show-suggested/--hide-suggested",
+        help="Add the evidence-backed suggested scores (read-only, last columns); hidden by default so a "
+        "board's first pass is its own.",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the file if it exists (never the store).")]
 
 
 @app.command("template")
-def template(org: OrgOpt, output: OutOpt, force: ForceOpt = False, as_json: JsonOpt = False) -> None:
-    """Write the 57 rows to fill in, beside each the current suggested score and its reason (read-only)."""
+def template(
+    org: OrgOpt,
+    output: OutOpt,
+    show_suggested: ShowOpt = False,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the 57 rows for the board to fill in (its own columns first, the 0-5 scale on a sheet of its own
+    and in every row); the evidence-backed suggestions are hidden unless --show-suggested."""
     with library_errors():
         from pxrules.board.selfassess import write_template
 
-        path = write_template(db_url(), org, output, force=force)
+        path = write_template(db_url(), org, output, force=force, show_suggested=show_suggested)
     if as_json:
         print_json({"organisation": org, "path": str(path)})
         return
@@ -76,6 +91,7 @@ def export(
     self_id: Annotated[
         int | None, typer.Option("--id", help="Self-assessment id (default the latest).")
     ] = None,
+    show_suggested: ShowOpt = False,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -83,7 +99,9 @@ def export(
     with library_errors():
         from pxrules.board.selfassess import export_self_assessment
 
-        record = export_self_assessment(db_url(), org, output, self_id, force=force)
+        record = export_self_assessment(
+            db_url(), org, output, self_id, force=force, show_suggested=show_suggested
+        )
     if as_json:
         print_json({"organisation": org, "id": record.id, "path": str(output)})
         return

@@ -139,7 +139,7 @@ def test_xlsx_locks_and_greys_read_only_cells_and_keeps_formula_text_as_text(
     template = write_template(org_url, ORG, tmp_path / "t.xlsx")
     fill_xlsx(template, FILL)
     import_self_assessment(org_url, template, ORG, by="test")
-    path = export_self_assessment(org_url, ORG, tmp_path / "e.xlsx") and tmp_path / "e.xlsx"
+    path = export_self_assessment(org_url, ORG, tmp_path / "e.xlsx", show_suggested=True) and tmp_path / "e.xlsx"
     ws = load_workbook(path)["Self-assessment"]
     assert ws.protection.sheet is True
     header = [c.value for c in ws[4]]
@@ -158,7 +158,7 @@ def test_xlsx_locks_and_greys_read_only_cells_and_keeps_formula_text_as_text(
 
 
 def test_csv_marks_formula_text_and_ignores_read_only_columns(org_url: str, tmp_path: Path) -> None:
-    template = write_template(org_url, ORG, tmp_path / "t.csv")
+    template = write_template(org_url, ORG, tmp_path / "t.csv", show_suggested=True)
     fill_csv(template, FILL)
     raw = template.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in raw and "'@SUM" in raw and "''=already quoted" in raw
@@ -189,17 +189,17 @@ def _set(table: list[list[str]], row: int, key: str, value: str) -> None:
     [
         (
             lambda t: _set(t, 2, "score", "7"),
-            "bad.csv, row 2, column 5 (Org. score (0-5)): score 7 is not 0-5",
+            "bad.csv, row 2, column 3 (Org. score (0-5)): score 7 is not 0-5",
         ),
         (
             lambda t: _set(t, 3, "score", "2.5"),
-            "row 3, column 5 (Org. score (0-5)): '2.5' is not a whole number",
+            "row 3, column 3 (Org. score (0-5)): '2.5' is not a whole number",
         ),
-        (lambda t: _set(t, 4, "id", "24Z"), "bad.csv, row 4, column 3 (Id): unknown sub-requirement '24Z'"),
-        (lambda t: _set(t, 5, "id", "1A"), "bad.csv, row 5, column 3 (Id): duplicate id 1A (also row 2)"),
+        (lambda t: _set(t, 4, "id", "24Z"), "bad.csv, row 4, column 1 (Id): unknown sub-requirement '24Z'"),
+        (lambda t: _set(t, 5, "id", "1A"), "bad.csv, row 5, column 1 (Id): duplicate id 1A (also row 2)"),
         (
             lambda t: _set(t, 6, "review_date", "31/02/2026"),
-            "row 6, column 10 (Review date): '31/02/2026' is not",
+            "row 6, column 8 (Review date): '31/02/2026' is not",
         ),
         (lambda t: t.pop(10), "sub-requirement(s) missing: 4C"),
     ],
@@ -319,4 +319,35 @@ def test_template_has_the_catalogue_in_order(org_url: str, tmp_path: Path) -> No
     path = write_template(org_url, ORG, tmp_path / "t.csv")
     table = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
     assert [line[_column("id")] for line in table[1:]] == load_catalogue().ids
-    assert table[0][4:8] == list(load_catalogue().scoring_columns)
+    assert table[0][2:6] == list(load_catalogue().scoring_columns)
+
+
+def test_template_is_the_boards_first_pass_with_the_scale_to_hand(org_url: str, tmp_path: Path) -> None:
+    from pxrules.board.scale import FRAMEWORK_ON_SCORING, SCALE, SHORT_SCALE
+
+    plain = write_template(org_url, ORG, tmp_path / "first.xlsx")  # the default: no suggestions
+    wb = load_workbook(plain)
+    ws = wb["Self-assessment"]
+    header = [c.value for c in ws[4]]
+    assert not any("Suggested score" in str(h) or "Reason for" in str(h) for h in header)
+    # The sub-requirement, then the board's own columns, before any context.
+    assert header[:8] == [c.header for c in layout()][:8]
+    assert header[2] == "Org. score (0-5)" and header[3] == "Current position"
+    assert all(ws.cell(row, header.index("How to score (0-5) [read-only]") + 1).value == SHORT_SCALE
+               for row in range(5, 62))
+    prompts = {dv.prompt for dv in ws.data_validations.dataValidation}
+    assert any(p and p.startswith(SHORT_SCALE) for p in prompts)
+    scale = wb["Scale (0-5)"]
+    texts = [c.value for row in scale.iter_rows() for c in row if c.value is not None]
+    assert FRAMEWORK_ON_SCORING in texts
+    assert all(level.meaning in texts and level.name in texts for level in SCALE)
+    framework = Path("/work/shared/seed/patient-experience-improvement-framework-2018.txt")
+    for candidate in (framework, Path(__file__).parents[2] / "shared/seed" / framework.name):
+        if candidate.is_file():
+            assert FRAMEWORK_ON_SCORING in candidate.read_text(encoding="utf-8")  # verbatim
+    shown = write_template(org_url, ORG, tmp_path / "shown.csv", show_suggested=True)
+    head = next(csv.reader(shown.read_text(encoding="utf-8-sig").splitlines()))
+    assert head[-2].startswith("Suggested score [read-only") and head[2] == "Org. score (0-5)"
+    hidden = write_template(org_url, ORG, tmp_path / "hidden.csv")
+    assert "Suggested score" not in hidden.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert len(read_file(hidden)) == 57 and len(read_file(shown)) == 57

@@ -64,22 +64,38 @@ def _current(url: str, org: str, session: Session) -> tuple[str, dict[str, Sugge
     return f"as of {today.isoformat()} (computed now, not stored)", suggestions_of(result.to_json())
 
 
-def _note(when: str) -> str:
-    return (
-        f"Fill in the white columns (Org. score is a whole number 0-5; review date YYYY-MM-DD). "
-        f"Grey columns are read-only and ignored on import; the pxrules suggested score is {when}."
+def _note(when: str | None) -> str:
+    text = (
+        "Fill in the white columns (Org. score is a whole number 0-5, defined on the 'Scale (0-5)' sheet; "
+        "review date YYYY-MM-DD). Grey columns are read-only and ignored on import"
     )
+    if when is None:
+        return text + "; the evidence-backed suggestions are left out, so the board scores itself first."
+    return text + f"; the pxrules suggested score (last columns) is {when}."
 
 
-def write_template(url: str, org: str, path: Path, *, force: bool = False) -> Path:
-    """Write an empty self-assessment of `org` (.xlsx or .csv) with the current suggested scores beside it."""
+def _hints(url: str, org: str, session: Session, show: bool) -> tuple[str | None, dict[str, Suggestion]]:
+    return _current(url, org, session) if show else (None, {})
+
+
+def write_template(
+    url: str, org: str, path: Path, *, force: bool = False, show_suggested: bool = False
+) -> Path:
+    """Write an empty self-assessment of `org` (.xlsx or .csv) for the board to fill in. The evidence-backed
+    suggestions are left out by default (a board's first pass should not be anchored by them);
+    `show_suggested` adds them, read-only, in the last columns."""
     path = Path(path)
     check_path(path)
     check_output(path, store_url=url, force=force)
     with unit_of_work(url) as session:
         name = get_org(org, session=session).name
-        when, hints = _current(url, org, session)
-    write_output(path, lambda temp: write_file(temp, org, name, {}, hints, _note(when)), store_url=url, force=force)
+        when, hints = _hints(url, org, session, show_suggested)
+    write_output(
+        path,
+        lambda temp: write_file(temp, org, name, {}, hints, _note(when), show_suggested=show_suggested),
+        store_url=url,
+        force=force,
+    )
     return path
 
 
@@ -142,7 +158,13 @@ def find_self_assessment(url: str, org: str, self_id: int | None = None) -> Self
 
 
 def export_self_assessment(
-    url: str, org: str, path: Path, self_id: int | None = None, *, force: bool = False
+    url: str,
+    org: str,
+    path: Path,
+    self_id: int | None = None,
+    *,
+    force: bool = False,
+    show_suggested: bool = False,
 ) -> SelfAssessmentRecord:
     """Write a stored self-assessment back out in the template's layout (a lossless round trip)."""
     path = Path(path)
@@ -151,13 +173,18 @@ def export_self_assessment(
     record = find_self_assessment(url, org, self_id)
     with unit_of_work(url) as session:
         name = get_org(org, session=session).name
-        when, hints = _current(url, org, session)
+        when, hints = _hints(url, org, session, show_suggested)
     note = (
         f"Self-assessment {record.id} as of {record.as_of.isoformat()}, imported from "
         f"{record.source_file}. " + _note(when)
     )
     rows = line_map(record.rows)
-    write_output(path, lambda temp: write_file(temp, org, name, rows, hints, note), store_url=url, force=force)
+    write_output(
+        path,
+        lambda temp: write_file(temp, org, name, rows, hints, note, show_suggested=show_suggested),
+        store_url=url,
+        force=force,
+    )
     return record
 
 

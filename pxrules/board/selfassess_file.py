@@ -27,6 +27,7 @@ FORMATS = (".xlsx", ".csv")
 SHEET = "Self-assessment"
 SUGGESTED = "Suggested score [read-only, pxrules]"
 REASON = "Reason for the suggested score [read-only, pxrules]"
+SCALE_HELP = "How to score (0-5) [read-only]"
 EDITABLE = ("score", "current_position", "planned_action", "what_good_looks_like", "owner", "review_date")
 _REQUIRED = ("id", "score", "current_position", "planned_action", "what_good_looks_like")
 _SUBJECT = re.compile(r"^pxrules self-assessment ([A-Z0-9]{2,12})$")
@@ -50,13 +51,13 @@ class Suggestion:
     reason: str
 
 
-def layout() -> tuple[Column, ...]:
-    """The columns, headed as the framework's assessment tool heads them (plus owner, review date, ours)."""
+def layout(*, suggested: bool = True) -> tuple[Column, ...]:
+    """The columns, headed as the framework's assessment tool heads them (plus owner, review date, ours): the
+    sub-requirement, then the board's own columns, then the framework's context and the 0-5 scale, and - only
+    with `suggested` - the pxrules suggestion last, away from the board's score."""
     cat = load_catalogue()
     score, position, action, good = cat.scoring_columns
-    return (
-        Column("section", "Section", False, 20),
-        Column("characteristic", cat.table_headings[0], False, 34),
+    columns = (
         Column("id", "Id", False, 6),
         Column("text", cat.table_headings[1], False, 56),
         Column("score", score, True, 9),
@@ -65,9 +66,13 @@ def layout() -> tuple[Column, ...]:
         Column("what_good_looks_like", good, True, 40),
         Column("owner", "Owner", True, 18),
         Column("review_date", "Review date", True, 12),
-        Column("suggested", SUGGESTED, False, 11),
-        Column("reason", REASON, False, 56),
+        Column("section", "Section", False, 20),
+        Column("characteristic", cat.table_headings[0], False, 34),
+        Column("scale", SCALE_HELP, False, 30),
     )
+    if not suggested:
+        return columns
+    return (*columns, Column("suggested", SUGGESTED, False, 11), Column("reason", REASON, False, 56))
 
 
 def _norm(header: Any) -> str:
