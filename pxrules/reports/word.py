@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pxrules.board.compare import FLAGS, Row
+from pxrules.board.compare import FLAGS, OVER, UNDER, UNEVIDENCED, Row
 from pxrules.errors import PxRulesError
 from pxrules.reports import labels
 from pxrules.reports.model import Report
@@ -150,7 +150,7 @@ def _summary(doc: Any, report: Report) -> None:
          "▲ Over", "▼ Under", "? Not evidenced"),
         [
             (g.title, _num(g.suggested_mean), _num(g.self_mean), _signed(g.difference_mean),
-             str(g.flags["over-claim"]), str(g.flags["under-claim"]), str(g.flags["unevidenced"]))
+             str(g.flags[OVER]), str(g.flags[UNDER]), str(g.flags[UNEVIDENCED]))
             for g in [*report.summary_groups, o]
         ],
         (6.5, 1.8, 1.8, 2, 1.6, 1.6, 2),
