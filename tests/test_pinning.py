@@ -17,6 +17,7 @@ from pxrules.board.pairing import MismatchError
 from pxrules.board.selfassess import import_self_assessment
 from pxrules.board.tool_file import write_file
 from pxrules.reports import write_report
+from pxrules.store.records import SelfAssessmentLine
 
 
 @pytest.fixture
@@ -24,7 +25,9 @@ def two_and_two(db_url: str, tmp_path: Path) -> tuple[str, dict[str, int], dict[
     """Assessments on three dates and self-assessments on the first and the last (ids by date)."""
     seed(db_url, tmp_path)
     path = tmp_path / "board-first.csv"
-    write_file(path, ORG, "Test Valley NHS Trust", all_lines(self_lines()), {}, "")
+    lines = all_lines(self_lines())
+    lines["1A"] = SelfAssessmentLine("1A", 1, "An earlier position")  # a different board assessment
+    write_file(path, ORG, "Test Valley NHS Trust", lines, {}, "")
     import_self_assessment(db_url, path, ORG, as_of=DATES[0], by="test")
     runner = CliRunner()
     listed = runner.invoke(app, ["--db", db_url, "assessments", "list", "--org", ORG, "--json"])
