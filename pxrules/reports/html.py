@@ -13,12 +13,14 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from pxrules.board.compare import FLAGS
+from pxrules.board.compare import AGREED, FLAGS, NOT_SCORED, OVER, UNDER, UNEVIDENCED
 from pxrules.reports import charts, labels
 from pxrules.reports.model import Report
 from pxrules.rules.catalogue import load_catalogue
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Short column headings (the web pages' tables use them).
+SHORT_FLAGS = {OVER: "Over", UNDER: "Under", UNEVIDENCED: "Not evid.", AGREED: "Agreed", NOT_SCORED: "Not scored"}
 
 
 def _signed(value: Any, places: int = 0) -> str:
