@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from pxrules.board.compare import AGREED, NOT_SCORED, OVER, UNDER, UNEVIDENCED
@@ -25,9 +26,10 @@ FLAG_LABELS = {
 }
 FLAG_SYMBOLS = {OVER: "▲", UNDER: "▼", UNEVIDENCED: "?", AGREED: "✓", NOT_SCORED: "–"}
 FLAG_MEANINGS = {
-    OVER: "the board's score is two or more points above the evidence",
+    OVER: "the board's score is two or more points above the evidence, and recorded evidence shows the lower level",
     UNDER: "the board's score is two or more points below the evidence",
-    UNEVIDENCED: "the board claims a score but no current evidence supports one",
+    UNEVIDENCED: "the register holds nothing yet that bears on the board's score (evidence to record, not a "
+    "contradiction)",
     AGREED: "within one point of the evidence",
     NOT_SCORED: "the board gave no score",
 }
@@ -110,10 +112,35 @@ def kinds_label(kinds: Iterable[str], *, skip_attestation: bool = True) -> str:
     return ", ".join(kind_label(k) for k in kinds if not (skip_attestation and k == "attestation"))
 
 
+@cache
+def _vocabulary_labels() -> dict[str, str]:
+    """Every code of the evidence fields' closed vocabularies with its label (evidence/vocabulary_codes.py)."""
+    from pxrules.evidence.vocabulary_codes import VOCABULARIES
+
+    out: dict[str, str] = {}
+    for vocabulary in VOCABULARIES.values():
+        for code, label in vocabulary.labels.items():
+            out.setdefault(code, label)
+    return out
+
+
+def _vocabulary_prefixed(key: str) -> str | None:
+    from pxrules.evidence.vocabulary_codes import VOCABULARIES
+
+    for vocabulary in VOCABULARIES.values():
+        if any(key.startswith(p) and key != p for p in vocabulary.prefixes) and vocabulary.known(key):
+            return vocabulary.label(key)
+    return None
+
+
 def key_label(key: str) -> str:
-    """Any internal key (vocabulary value, survey question, benchmark metric, kind) as words."""
+    """Any internal key (vocabulary value, survey question, benchmark metric, kind) as words: the label its
+    vocabulary gives it, else ours, else its words."""
     if key in VALUE_LABELS:
         return VALUE_LABELS[key]
+    vocabulary = _vocabulary_labels().get(key) or _vocabulary_prefixed(key)
+    if vocabulary:
+        return vocabulary
     if key in KIND_LABELS:
         return KIND_LABELS[key]
     if key in SURVEY_LABELS:
