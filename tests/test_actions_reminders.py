@@ -92,7 +92,7 @@ def test_actions_from_self_assessment(pxr: Callable[..., Any], tmp_path: Path) -
 
     template = tmp_path / "board.csv"
     ok(pxr("self-assess", "template", "--org", "RX1", "-o", str(template)))
-    parsed = list(csv.reader(io.StringIO(template.read_text(encoding="utf-8"))))
+    parsed = list(csv.reader(io.StringIO(template.read_text(encoding="utf-8-sig"))))
     headings = {c.key: c.header for c in layout()}
     at_header = next(i for i, row in enumerate(parsed) if headings["id"] in row)
     at = {key: parsed[at_header].index(h) for key, h in headings.items() if h in parsed[at_header]}
