@@ -133,9 +133,12 @@ def _register_reach(name: str, max_days: int | None, ending_months_ago: int, des
 
 _register_reach("analysis.team_access_share", None, 0,
                 "Share of teams seeing their own feedback directly (self-service or team report), any delay")
-for _days in (31, 7, 2):
-    _register_reach(f"analysis.teams_within_{_days}d_share", _days, 0,
-                    f"Share of teams seeing their own feedback within {_days} days of collection")
+_register_reach("analysis.teams_within_31d_share", 31, 0,
+                "Share of teams seeing their own feedback within 31 days of collection")
+_register_reach("analysis.teams_within_7d_share", 7, 0,
+                "Share of teams seeing their own feedback within 7 days of collection")
+_register_reach("analysis.teams_within_2d_share", 2, 0,
+                "Share of teams seeing their own feedback within 2 days of collection")
 _register_reach("analysis.teams_within_7d_share_prev12m", 7, 12,
                 "Share of teams seeing their feedback within 7 days, in the 12 months before the last 12")
 

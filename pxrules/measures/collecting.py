@@ -249,16 +249,18 @@ def _rate_share(view: EvidenceView, months: int, ending_months_ago: int, what: s
     return Result(met / len(pairs), [x for p in pairs for x in (p.row, p.benchmark)], detail)
 
 
+# (share measure, count measure) -> (months, ending months ago, the window in words).
 _RATE_WINDOWS = {
-    "3m": (3, 0, "last 3 months"),
-    "6m": (6, 0, "last 6 months"),
-    "12m": (12, 0, "last 12 months"),
-    "prev12m": (12, 12, "the 12 months before the last 12"),
+    ("fft.national_rate_share_3m", "fft.national_rate_pairs_3m"): (3, 0, "last 3 months"),
+    ("fft.national_rate_share_6m", "fft.national_rate_pairs_6m"): (6, 0, "last 6 months"),
+    ("fft.national_rate_share_12m", "fft.national_rate_pairs_12m"): (12, 0, "last 12 months"),
+    ("fft.national_rate_share_prev12m", "fft.national_rate_pairs_prev12m"):
+        (12, 12, "the 12 months before the last 12"),
 }
 
 
 def _register_rate_measures() -> None:
-    for suffix, (months, ago, what) in _RATE_WINDOWS.items():
+    for (share_name, count_name), (months, ago, what) in _RATE_WINDOWS.items():
 
         def share_fn(
             view: EvidenceView, months: int = months, ago: int = ago, what: str = what
@@ -279,7 +281,7 @@ def _register_rate_measures() -> None:
             )
 
         measure(
-            f"fft.national_rate_share_{suffix}",
+            share_name,
             type="number",
             unit="share",
             better="higher",
@@ -288,7 +290,7 @@ def _register_rate_measures() -> None:
             "national rate for the same setting and month",
         )(share_fn)
         measure(
-            f"fft.national_rate_pairs_{suffix}",
+            count_name,
             type="integer",
             unit="count",
             better="higher",

@@ -46,13 +46,14 @@ def guidance_gap_analysis_approved(view: EvidenceView) -> Result | None:
     return Result(True, [doc], f"{doc.title} approved {doc.approved_on} by {doc.approved_by or 'unknown'}")
 
 
-for _suffix, (_ago, _when) in WINDOWS.items():
+for _name, (_ago, _when) in zip(("qa.px_guidance_met_share_12m", "qa.px_guidance_met_share_prev12m"), WINDOWS,
+                               strict=True):
 
     def _guidance_fn(view: EvidenceView, ago: int = _ago) -> Result | None:
         return audit_share(view, "px_guidance_review", "guidance statements audited as met", ago)
 
     measure(
-        f"qa.px_guidance_met_share_{_suffix}",
+        _name,
         type="number",
         unit="share",
         better="higher",
@@ -64,15 +65,16 @@ for _suffix, (_ago, _when) in WINDOWS.items():
 
 # ---------------------------------------------------------------- 11B: Duty of Candour
 
-for _key, _process, _what in (
+for _names, _process, _what in (
     (
-        "verbal",
+        ("candour.verbal_share_12m", "candour.verbal_share_prev12m"),
         "duty_of_candour_audit",
         "notifiable safety incidents with in-person notification and apology in time",
     ),
-    ("written", "duty_of_candour_written", "notifiable safety incidents followed up in writing"),
+    (("candour.written_share_12m", "candour.written_share_prev12m"), "duty_of_candour_written",
+     "notifiable safety incidents followed up in writing"),
 ):
-    for _suffix, (_ago, _when) in WINDOWS.items():
+    for _name, (_ago, _when) in zip(_names, WINDOWS, strict=True):
 
         def _candour_fn(
             view: EvidenceView, process: str = _process, what: str = _what, ago: int = _ago
@@ -80,7 +82,7 @@ for _key, _process, _what in (
             return audit_share(view, process, what, ago)
 
         measure(
-            f"candour.{_key}_share_{_suffix}",
+            _name,
             type="number",
             unit="share",
             better="higher",
@@ -216,14 +218,14 @@ def induction_feedback(view: EvidenceView) -> Result | None:
     )
 
 
-for _ago in (0, 12):
+for _name, _ago in (("training.px_feedback_coverage", 0), ("training.px_feedback_coverage_prev12m", 12)):
 
     def _coverage_fn(view: EvidenceView, ago: int = _ago) -> Result | None:
         what = "a course using patient feedback" + (" (a year ago)" if ago else "")
         return best_coverage(view, _feedback_courses(view, ago), what)
 
     measure(
-        "training.px_feedback_coverage" + ("" if _ago == 0 else "_prev12m"),
+        _name,
         type="number",
         unit="share",
         better="higher",

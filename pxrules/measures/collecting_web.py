@@ -242,7 +242,8 @@ def healthwatch_named(view: EvidenceView) -> Result | None:
     )
 
 
-for _suffix, (_ago, _when) in WINDOWS.items():
+for _name, (_ago, _when) in zip(("channel.routes_display_share_12m", "channel.routes_display_share_prev12m"),
+                               WINDOWS, strict=True):
 
     def _routes_display(view: EvidenceView, ago: int = _ago) -> Result | None:
         return audit_share(
@@ -253,7 +254,7 @@ for _suffix, (_ago, _when) in WINDOWS.items():
         )
 
     measure(
-        f"channel.routes_display_share_{_suffix}",
+        _name,
         type="number",
         unit="share",
         better="higher",

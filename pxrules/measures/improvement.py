@@ -37,18 +37,18 @@ CODESIGN_METHODS = ("ebcd", "always_events")
 QI_COURSES = ("qi_foundation", "qi_practitioner")
 
 
-def _pair(name: str, compute: Compute, description: str, *, kinds: Sequence[str], prev: bool = True,
+def _pair(names: Sequence[str], compute: Compute, description: str, *, kinds: Sequence[str],
           type: Literal["integer", "number"] = "number", unit: str = "share", snapshot: bool = False) -> None:
-    """Register `<name>_12m` and (unless prev=False) `<name>_prev12m`, the 12 months before; for a snapshot
-    (training coverage) `<name>` as it stands and `<name>_year_ago`: level 5's "sustained" compares them."""
-    periods = ((("", 0, ""), ("_year_ago", 12, ", twelve months earlier")) if snapshot else
-               (("_12m", 0, " in the last 12 months"), ("_prev12m", 12, " in the year before")))
-    for suffix, ago, when in periods[:2 if prev else 1]:
+    """Register `names`: `<x>_12m` and, when given, `<x>_prev12m` (the 12 months before); for a snapshot
+    (training coverage) `<x>` as it stands and `<x>_year_ago`: level 5's "sustained" compares them."""
+    periods = (((0, ""), (12, ", twelve months earlier")) if snapshot else
+               ((0, " in the last 12 months"), (12, " in the year before")))
+    for name, (ago, when) in zip(names, periods, strict=False):
 
         def fn(view: EvidenceView, ago: int = ago) -> Result | None:
             return compute(view, ago)
 
-        measure(name + suffix, type=type, unit=unit, better="higher",
+        measure(name, type=type, unit=unit, better="higher",
                 kinds=kinds, description=description + when)(fn)
 
 
@@ -253,13 +253,13 @@ def _coverage(courses: Sequence[str], population: str, who: str) -> Compute:
     return compute
 
 
-_pair("training.sdm_clinicians_share", _coverage(["shared_decision_making"], "clinicians", "clinicians"),
+_pair(("training.sdm_clinicians_share", "training.sdm_clinicians_share_year_ago"), _coverage(["shared_decision_making"], "clinicians", "clinicians"),
       "Share of clinicians trained in shared decision making (latest record within 36 months)",
       kinds=("training_record",), snapshot=True)
-_pair("training.qi_frontline_share", _coverage(QI_COURSES, "frontline", "frontline staff"),
+_pair(("training.qi_frontline_share", "training.qi_frontline_share_year_ago"), _coverage(QI_COURSES, "frontline", "frontline staff"),
       "Share of frontline staff trained in quality improvement (foundation or above)",
       kinds=("training_record",), snapshot=True)
-_pair("board.qi_trained_share",
+_pair(("board.qi_trained_share", "board.qi_trained_share_year_ago"),
       _coverage(["qi_board", "qi_foundation", "qi_practitioner"], "board", "board members"),
       "Share of board members trained in QI and change in complex systems",
       kinds=("training_record",), snapshot=True)
@@ -279,21 +279,20 @@ def _audit(process: str, what: str) -> Compute:
     return compute
 
 
-_pair("clinical.sdm_audit_share", _audit("sdm_audit", "audited records document a shared decision"),
-      "Share of audited records documenting a shared decision (SDM audit)", kinds=("staff_process",),
-      prev=False)
-_pair("clinical.decision_aid_specialty_share", _audit("decision_aid_use", "specialties use decision aids"),
-      "Share of specialties using patient decision aids", kinds=("staff_process",), prev=False)
-_pair("clinical.care_plan_discussion_share",
+_pair(("clinical.sdm_audit_share_12m",), _audit("sdm_audit", "audited records document a shared decision"),
+      "Share of audited records documenting a shared decision (SDM audit)", kinds=("staff_process",))
+_pair(("clinical.decision_aid_specialty_share_12m",), _audit("decision_aid_use", "specialties use decision aids"),
+      "Share of specialties using patient decision aids", kinds=("staff_process",))
+_pair(("clinical.care_plan_discussion_share_12m", "clinical.care_plan_discussion_share_prev12m"),
       _audit("care_plan_discussion_audit", "audited records show the plan of care discussed with the "
              "patient or family"),
       "Share of audited records showing the plan of care discussed with the patient or family",
       kinds=("staff_process",))
-_pair("appraisal.feedback_qi_need_share",
+_pair(("appraisal.feedback_qi_need_share_12m", "appraisal.feedback_qi_need_share_prev12m"),
       _audit("appraisal_feedback_qi_needs", "appraisals set a need or objective on using feedback or QI"),
       "Share of appraisals recording a training need or objective on using patient feedback or QI",
       kinds=("staff_process",))
-_pair("qi.learning_forum_division_share",
+_pair(("qi.learning_forum_division_share_12m", "qi.learning_forum_division_share_prev12m"),
       _audit("divisional_learning_forums", "divisional returns showed monthly learning forums"),
       "Share of divisions holding monthly learning forums under the trust-wide learning framework",
       kinds=("staff_process",))
@@ -307,7 +306,7 @@ def _ideas(view: EvidenceView, ago: int) -> Result | None:
     return Result(done, schemes, f"{done} of {submitted} ideas put to the staff ideas scheme implemented")
 
 
-_pair("qi.ideas_implemented", _ideas, "Staff ideas implemented through an ideas scheme open to all staff",
+_pair(("qi.ideas_implemented_12m", "qi.ideas_implemented_prev12m"), _ideas, "Staff ideas implemented through an ideas scheme open to all staff",
       type="integer", unit="count", kinds=("staff_process",))
 
 
@@ -321,7 +320,7 @@ def _sessions(view: EvidenceView, ago: int) -> Result | None:
                   "were development on QI and change in complex systems")
 
 
-_pair("board.change_sessions", _sessions, "Board development sessions on QI and change in complex systems",
+_pair(("board.change_sessions_12m", "board.change_sessions_prev12m"), _sessions, "Board development sessions on QI and change in complex systems",
       type="integer", unit="count", kinds=("board_meeting",))
 
 
@@ -336,21 +335,21 @@ def _changes(test: Callable[[ServiceChange], bool], what: str) -> Compute:
     return compute
 
 
-_pair("change.px_assessed_share", _changes(lambda c: c.px_impact_assessed, "proposals carried a patient "
+_pair(("change.px_assessed_share_12m", "change.px_assessed_share_prev12m"), _changes(lambda c: c.px_impact_assessed, "proposals carried a patient "
                                            "experience impact assessment"),
       "Share of service change proposals, business cases and PIDs with a patient experience impact "
       "assessment",
       kinds=("service_change",))
-_pair("change.post_implementation_review_share",
+_pair(("change.post_implementation_review_share_12m",),
       _changes(lambda c: c.post_implementation_review, "proposals had a post-implementation review"),
-      "Share of service changes reviewed after implementation", kinds=("service_change",), prev=False)
-_pair("change.patients_at_design_share",
+      "Share of service changes reviewed after implementation", kinds=("service_change",))
+_pair(("change.patients_at_design_share_12m", "change.patients_at_design_share_prev12m"),
       _changes(lambda c: c.patients_involved_design, "service changes involved patients at the design stage"),
       "Share of service changes that involved patients or service users at the design stage",
       kinds=("service_change",))
-_pair("change.coproduced_share", _changes(lambda c: c.coproduced, "service changes were co-produced"),
+_pair(("change.coproduced_share_12m",), _changes(lambda c: c.coproduced, "service changes were co-produced"),
       "Share of service changes co-produced with patients (e.g. experience-based co-design)",
-      kinds=("service_change",), prev=False)
+      kinds=("service_change",))
 
 
 # ---- QI projects ---------------------------------------------------------------------------------------
