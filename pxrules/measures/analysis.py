@@ -32,13 +32,13 @@ COMPLIANCE_MEASURES: dict[tuple[str, str | None], tuple[str, str, str]] = {
     ("analysis.fft_comments_coded_share_12m", "analysis.fft_comments_coded_share_prev12m"): (
         "fft_comments_coded", "FFT free-text comments were coded into themes",
         "Share of FFT free-text comments coded into themes (by analysts or text-mining tools)"),
-    ("triangulation.ward_tool_share_12m", None): (
+    ("analysis.triangulation_ward_tool_share_12m", None): (
         "ward_accreditation", "wards were assessed with the ward triangulation tool",
         "Share of wards assessed with a ward-level tool combining experience, safety and staffing"),
-    ("warning.spc_ward_share_12m", "warning.spc_ward_share_prev12m"): (
+    ("analysis.warning_spc_ward_share_12m", "analysis.warning_spc_ward_share_prev12m"): (
         "spc_px_alerts", "wards had SPC charts with alert rules on experience data",
         "Share of wards with SPC charts and alert rules on experience data (FFT, complaints)"),
-    ("warning.alerts_acted_30d_share_12m", None): (
+    ("analysis.warning_alerts_acted_30d_share_12m", None): (
         "px_alert_response", "early-warning alerts were acted on within 30 days",
         "Share of early-warning alerts acted on within 30 days (half or more: a median of 30 days or less)"),
     ("analysis.team_discussion_share_12m", "analysis.team_discussion_share_prev12m"): (
@@ -285,7 +285,7 @@ def _board(view: EvidenceView, ending_months_ago: int = 0) -> list[BoardMeeting]
                               ending_months_ago=ending_months_ago)
 
 
-@measure("triangulation.px_reported_share_12m", type="number", unit="share", better="higher",
+@measure("analysis.triangulation_px_reported_share_12m", type="number", unit="share", better="higher",
          kinds=("board_meeting",), description="Share of board meetings receiving a patient experience "
          "report")
 def px_reported_share_12m(view: EvidenceView) -> Result | None:
@@ -293,7 +293,7 @@ def px_reported_share_12m(view: EvidenceView) -> Result | None:
                         "board meetings received a patient experience report")
 
 
-@measure("triangulation.board_share_12m", type="number", unit="share", better="higher",
+@measure("analysis.triangulation_board_share_12m", type="number", unit="share", better="higher",
          kinds=("board_meeting",), description="Share of board meetings whose quality report set experience "
          "beside safety and outcomes, with actions arising (12 months)")
 def board_share_12m(view: EvidenceView) -> Result | None:
@@ -301,7 +301,7 @@ def board_share_12m(view: EvidenceView) -> Result | None:
                         "board meetings had experience triangulated with safety and outcomes")
 
 
-@measure("triangulation.board_share_prev12m", type="number", unit="share", better="higher",
+@measure("analysis.triangulation_board_share_prev12m", type="number", unit="share", better="higher",
          kinds=("board_meeting",), description="The same share in the 12 months before that")
 def board_share_prev12m(view: EvidenceView) -> Result | None:
     return share_result(_board(view, 12), lambda m: m.triangulated_report,
@@ -312,7 +312,7 @@ def _quality_meetings(view: EvidenceView) -> list[BoardMeeting]:
     return view.select_within("board_meeting", BoardMeeting, "body", ("board", "quality_committee"), 12)
 
 
-@measure("triangulation.reports_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
+@measure("analysis.triangulation_reports_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
          description="Triangulated quality reports received by the board or quality committee in 12 months")
 def reports_12m(view: EvidenceView) -> Result | None:
     meetings = _quality_meetings(view)
@@ -321,7 +321,7 @@ def reports_12m(view: EvidenceView) -> Result | None:
                     f"triangulated reports at {len(meetings)} board and quality committee meetings")
 
 
-@measure("triangulation.staff_survey_included", type="boolean", better="true", kinds=("board_meeting",),
+@measure("analysis.triangulation_staff_survey_included", type="boolean", better="true", kinds=("board_meeting",),
          description="A triangulated report in 12 months set the staff survey beside patient experience")
 def staff_survey_included(view: EvidenceView) -> Result | None:
     hits = [m for m in _quality_meetings(view) if m.triangulated_report]

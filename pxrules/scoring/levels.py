@@ -232,5 +232,5 @@ def score_sub_requirement(
 
 
 def condition_text(cond: Condition) -> str:
-    """A condition as a person reads it: `board.story_share_12m ≥ 0.8`."""
+    """A condition as a person reads it: `leadership.board_story_share_12m ≥ 0.8`."""
     return f"{cond.measure} {_OP_WORDS[cond.op]} {_fmt(cond.value)}"

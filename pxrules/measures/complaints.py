@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pxrules.evidence.complaints import ComplaintsPeriod
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.measures.blocks import best_document, documents, pct, processes
-from pxrules.measures.collecting_modes import latest_channels
+from pxrules.measures.channel import latest_channels
 from pxrules.measures.registry import EvidenceView, Result, measure
 
 COMPLAINT_CHANNELS = frozenset(
@@ -95,7 +95,8 @@ RATIOS: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
     ("complaints.actions_reaudited_share_12m", "complaints.actions_reaudited_share_prev12m",
      "actions_reaudited", ("actions_completed",), "completed actions re-audited as sustained"),
     ("complaints.local_resolution_share_12m", "complaints.local_resolution_share_prev12m",
-     "local_resolution_concerns", ("local_resolution_concerns", "received"), "concerns and complaints resolved locally by frontline staff or PALS"),
+     "local_resolution_concerns", ("local_resolution_concerns", "received"),
+     "concerns and complaints resolved locally by frontline staff or PALS"),
 )
 
 

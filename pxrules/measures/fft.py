@@ -1,8 +1,8 @@
 """Measures for the Collecting feedback section: FFT returns against England's response rate (12C, 9A).
 
-The section spreads over five modules: this one (FFT returns, coverage, response rates), collecting_modes
-(modes, channels, NPSP: 12B, 9A), collecting_complaints (10A, 10C-10E, 11A), collecting_web (10B, 12A) and
-collecting_staff (9B, 11B, 11C and the feedback-led impact used at level 5).
+The section spreads over five modules: this one (FFT returns, coverage, response rates), channel
+(modes, channels, NPSP: 12B, 9A), complaints (10A, 10C-10E, 11A), web (10B, 12A) and staff (9B, 11B, 11C and
+the feedback-led impact used at level 5). A measure's name starts with its module's name.
 """
 
 from __future__ import annotations
