@@ -232,7 +232,7 @@ def test_enough_staff_change_needs_two_waves() -> None:
 def test_staff_group_rows_are_not_whole_organisation_results() -> None:
     nurses = nss("nss.involved_in_changes", "2025", "2025-11-28", 60.0, 48.9, 51.2, 53.6, scale="percent",
                  group="registered_nurses")
-    assert val("culture.nss_involved_in_changes_band", [nurses]) is None
+    assert val("staffing.nss_involved_in_changes_band", [nurses]) is None
 
 
 # ---- 6D --------------------------------------------------------------------------------------------

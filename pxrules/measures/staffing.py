@@ -54,7 +54,7 @@ def establishment_staff_input_share_12m(view: EvidenceView) -> Result | None:
     return compliance(view, ESTABLISHMENT_REVIEW, "ward reviews had documented staff input")
 
 
-register_band("culture.nss_involved_in_changes_band", "nss.involved_in_changes",
+register_band("staffing.nss_involved_in_changes_band", "nss.involved_in_changes",
               "NHS Staff Survey 'involved in deciding on changes that affect my work area' (Q3e)")
 
 

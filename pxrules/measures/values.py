@@ -173,5 +173,5 @@ def appraisal_share_12m(view: EvidenceView) -> Result | None:
     return compliance(view, VALUES_APPRAISAL, "audited appraisals discussed the trust values")
 
 
-register_band("culture.nss_appraisal_band", "nss.appraisal",
+register_band("values.nss_appraisal_band", "nss.appraisal",
               "NHS Staff Survey 'had an appraisal in the last 12 months' (Q23a)")

@@ -81,6 +81,15 @@ class RulePack:
         return {m for f in files for m in f.measures}
 
 
+def measure_readers(pack: RulePack) -> dict[str, tuple[str, ...]]:
+    """Measure name -> the sub-requirements whose rules read it, in framework order."""
+    found: dict[str, list[str]] = {}
+    for sub, rule_file in pack.files.items():
+        for name in sorted(rule_file.measures):
+            found.setdefault(name, []).append(sub)
+    return {name: tuple(subs) for name, subs in found.items()}
+
+
 def _interval(conds: list[Condition]) -> tuple[float, bool, float, bool] | None:
     """Numeric conditions on one measure as (low, low_open, high, high_open); None when empty."""
     low, low_open, high, high_open = -math.inf, False, math.inf, False
