@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -119,3 +120,16 @@ def test_models_and_migrations_do_not_drift(db_url: str) -> None:
     with make_engine(db_url).begin() as connection:
         config.attributes["connection"] = connection
         command.check(config)
+
+
+def test_migrations_never_import_live_code() -> None:
+    """A migration is frozen: importing pxrules (or sqlmodel models) would let a later refactor change it."""
+    import ast
+
+    versions = Path(__file__).resolve().parent.parent / "pxrules" / "store" / "migrations" / "versions"
+    for path in sorted(versions.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert name.split(".")[0] not in ("pxrules", "sqlmodel", "cli"), f"{path.name} imports {name}"
