@@ -12,8 +12,7 @@ from typing import Any
 
 from pxrules.errors import EngineError
 from pxrules.evidence import Evidence
-from pxrules.measures.registry import MEASURES, EvidenceView, MeasureSpec, MeasureValue, Result
-from pxrules.rules.conditions import normalise
+from pxrules.measures.registry import MEASURES, EvidenceView, MeasureSpec, MeasureValue, Result, normalise
 
 _NO_VALUE = object()
 Fingerprint = tuple[str, ...]

@@ -14,6 +14,7 @@ from pxrules.measures.view import EvidenceView as EvidenceView
 from pxrules.measures.view import months_before as months_before
 
 MeasureType = Literal["boolean", "integer", "number", "enum"]
+DECIMALS = 6
 Better = Literal["higher", "lower", "true", "false"]
 Scalar = bool | int | float | str
 
@@ -72,6 +73,16 @@ class MeasureSpec:
 
 
 MEASURES: dict[str, MeasureSpec] = {}
+
+
+def normalise(value: Scalar) -> Scalar:
+    """Floats rounded to 6 decimal places (-0.0 becomes 0.0); ints, bools and strings unchanged.
+
+    This is the ONE place values and thresholds are rounded (rules.conditions uses it for thresholds).
+    """
+    if isinstance(value, float):
+        return round(value, DECIMALS) + 0.0
+    return value
 
 
 def measure(
