@@ -129,3 +129,10 @@ def table_counts() -> Callable[[str], dict[str, int]]:
             }
 
     return counts
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The hostile-import cases that build a million-row file are slow: `pytest -m "not slow"` leaves them out."""
+    for item in items:
+        if item.path.name == "test_hostile_imports.py" and "million" in item.name:
+            item.add_marker(pytest.mark.slow)
