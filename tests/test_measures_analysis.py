@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any
 
 import pytest
+from builders import EvidenceBuilder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,13 +15,9 @@ from pxrules.measures import MEASURES, EvidenceView, Result
 
 AS_OF = dt.date(2026, 3, 31)
 MODULES = ("pxrules.measures.analysis", "pxrules.measures.frontline")
-_ids = itertools.count()
 
 
-def ev(kind: str, **fields: Any) -> Evidence:
-    """One evidence item of organisation TEST with an id and a source filled in."""
-    data = {"id": f"t{next(_ids)}", "kind": kind, "org": "TEST", "source": {"title": "unit test"}, **fields}
-    return parse_evidence(data)
+ev = EvidenceBuilder(org="TEST", prefix="t")
 
 
 def run(name: str, items: list[Evidence], as_of: dt.date = AS_OF) -> Result | None:

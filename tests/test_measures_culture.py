@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from itertools import count
 from typing import Any
 
 import pytest
+from builders import EvidenceBuilder
 
 from pxrules.evidence import Evidence, parse_evidence
 from pxrules.measures import MEASURES, MeasureValue, compute_measures
 
 ORG = "RXX"
 AS_OF = dt.date(2026, 3, 31)
-_ids = count()
 CULTURE_MODULES = ("pxrules.measures.culture", "pxrules.measures.staffing",
                    "pxrules.measures.values", "pxrules.measures.comms")
 CULTURE_MEASURES = sorted(n for n, s in MEASURES.items() if s.fn.__module__ in CULTURE_MODULES)
 
 
-def ev(kind: str, start: str, end: str | None = None, **fields: Any) -> Evidence:
-    data: dict[str, Any] = {"kind": kind, "id": f"t{next(_ids)}", "org": ORG, "period_start": start,
-                            "source": {"title": "unit test"}, **fields}
-    if end is not None:
-        data["period_end"] = end
-    if kind == "benchmark":
-        data.pop("org")
-    return parse_evidence(data)
+ev = EvidenceBuilder(org=ORG, prefix="t")
 
 
 def val(name: str, items: list[Evidence], as_of: dt.date = AS_OF) -> MeasureValue | None:
@@ -50,8 +42,7 @@ def proc(process: str, start: str, end: str | None = None, **fields: Any) -> Evi
 
 def doc(doc_type: str, approved: str | None, review: str | None = None, status: str = "approved",
         **fields: Any) -> Evidence:
-    return ev("document", approved or "2026-01-10", doc_type=doc_type, title=f"{doc_type} doc", status=status,
-              approved_on=approved, review_due=review, **fields)
+    return ev.doc(doc_type, approved, review, status, start="2026-01-10", **fields)
 
 
 def web(page: str, day: str, found: bool = True, **fields: Any) -> Evidence:

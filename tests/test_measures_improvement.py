@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from itertools import count
+import itertools
 from typing import Any
 
 import pytest
+from builders import EvidenceBuilder
 
-from pxrules.evidence import Evidence, parse_evidence
+from pxrules.evidence import Evidence
 from pxrules.measures import MEASURES, MeasureValue, compute_measures
 
 ORG = "RXX"
 AS_OF = dt.date(2026, 3, 31)
-_ids = count()
 MINE = sorted(n for n, s in MEASURES.items() if s.fn.__module__ == "pxrules.measures.improvement")
 
 
@@ -22,12 +22,8 @@ def near(x: float) -> Any:
     return pytest.approx(x, abs=1e-6)
 
 
-def ev(kind: str, start: str, end: str | None = None, **fields: Any) -> Evidence:
-    data: dict[str, Any] = {"kind": kind, "id": f"i{next(_ids)}", "org": ORG, "period_start": start,
-                            "source": {"title": "unit test"}, **fields}
-    if end is not None:
-        data["period_end"] = end
-    return parse_evidence(data)
+ev = EvidenceBuilder(org=ORG, prefix="i")
+_references = itertools.count()
 
 
 def val(name: str, items: list[Evidence], as_of: dt.date = AS_OF) -> MeasureValue | None:
@@ -51,8 +47,7 @@ def proc(process: str, start: str, end: str | None = None, **fields: Any) -> Evi
 
 def doc(doc_type: str, approved: str | None, review: str | None = None, status: str = "approved",
         **fields: Any) -> Evidence:
-    return ev("document", approved or "2025-10-01", doc_type=doc_type, title=f"{doc_type} doc", status=status,
-              approved_on=approved, review_due=review, **fields)
+    return ev.doc(doc_type, approved, review, status, start="2025-10-01", **fields)
 
 
 def training(course: str, population: str, day: str, size: int, done: int) -> Evidence:
@@ -61,7 +56,7 @@ def training(course: str, population: str, day: str, size: int, done: int) -> Ev
 
 
 def change(day: str, end: str | None = None, **flags: Any) -> Evidence:
-    return ev("service_change", day, end, reference=f"BC-{next(_ids)}", title="a proposal", **flags)
+    return ev("service_change", day, end, reference=f"BC-{next(_references)}", title="a proposal", **flags)
 
 
 def project(start: str, end: str, **fields: Any) -> Evidence:

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any
 
 import pytest
+from builders import EvidenceBuilder
 
-from pxrules.evidence import Evidence, parse_evidence
+from pxrules.evidence import Evidence
 from pxrules.measures import MEASURES, MeasureValue, compute_measures
 
 ORG = "TEST"
 AS_OF = dt.date(2026, 3, 31)
-_ids = itertools.count()
 
 
-def ev(kind: str, start: str, **fields: Any) -> Evidence:
-    data = {"kind": kind, "id": f"e{next(_ids)}", "org": ORG, "period_start": start,
-            "source": {"title": "unit test"}, **fields}
-    return parse_evidence(data)
+ev = EvidenceBuilder(org=ORG, prefix="e")
 
 
 def value(name: str, items: list[Evidence], as_of: dt.date = AS_OF) -> MeasureValue | None:

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any
 
 import pytest
+from builders import EvidenceBuilder
 
-from pxrules.evidence import Evidence, parse_evidence
+from pxrules.evidence import Evidence
 from pxrules.measures import MEASURES, EvidenceView, Result
 
 AS_OF = dt.date(2026, 3, 31)
 MODULE = "pxrules.measures.reporting"
-_ids = itertools.count()
 
 
-def ev(kind: str, **fields: Any) -> Evidence:
-    data = {"id": f"r{next(_ids)}", "kind": kind, "org": "TEST", "source": {"title": "unit test"}, **fields}
-    return parse_evidence(data)
+ev = EvidenceBuilder(org="TEST", prefix="r")
 
 
 def run(name: str, items: list[Evidence], as_of: dt.date = AS_OF) -> Result | None:
