@@ -23,7 +23,7 @@ def _copy(tmp_path: Path, name: str) -> Path:
 
 
 def test_a_store_written_by_commit_6e927d9_verifies_unchanged(tmp_path: Path) -> None:
-    db = _copy(tmp_path, "pxrules.db")
+    db = _copy(tmp_path, "pxrules.sqlite")
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     result = runner.invoke(app, ["--db", f"sqlite:///{db}", "audit", "verify", "--head", HEAD, "--json"])
     assert result.exit_code == 0, result.output
@@ -44,7 +44,7 @@ def test_a_bundle_exported_by_commit_6e927d9_verifies(tmp_path: Path) -> None:
 def test_an_edit_to_the_old_store_is_still_detected(tmp_path: Path) -> None:
     import sqlite3
 
-    db = _copy(tmp_path, "pxrules.db")
+    db = _copy(tmp_path, "pxrules.sqlite")
     with sqlite3.connect(db) as connection:
         connection.execute("UPDATE assessment_score SET suggested = 5 WHERE sub_requirement = '1A'")
     result = runner.invoke(app, ["--db", f"sqlite:///{db}", "audit", "verify", "--json"])
