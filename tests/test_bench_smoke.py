@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = ("assess_one_ms", "assess_one_cli_s", "batch_assessments", "batch_s", "batch_peak_rss_mb",
-            "incremental_ratio", "help_s", "durable_over_reference", "zen_over_reference")
+            "help_s", "durable_over_reference", "zen_over_reference")
 
 
 @pytest.mark.slow

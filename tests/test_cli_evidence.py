@@ -90,9 +90,9 @@ def test_init_prints_the_url_and_is_repeatable(store_url: str) -> None:
     from pxrules.store.db import display_url
 
     shown = display_url(store_url)  # a PostgreSQL password is masked
-    assert f"database ready at {shown} (schema revision 0004)" in first.output
+    assert f"database ready at {shown} (schema revision 0005)" in first.output
     again = runner.invoke(app, ["--db", store_url, "init", "--json"])
-    assert json.loads(again.stdout) == {"url": shown, "revision": "0004"}, again.output
+    assert json.loads(again.stdout) == {"url": shown, "revision": "0005"}, again.output
 
 
 def test_commands_on_an_uninitialised_store_say_run_init(tmp_path: Path) -> None:

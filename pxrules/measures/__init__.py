@@ -24,8 +24,15 @@ from pxrules.measures import (  # noqa: F401  (importing registers the measures)
     values,
     web,
 )
-from pxrules.measures.compute import MeasureCache, compute_measures
-from pxrules.measures.registry import MEASURES, EvidenceView, MeasureSpec, MeasureValue, Result, measure
+from pxrules.measures.registry import (
+    MEASURES,
+    EvidenceView,
+    MeasureSpec,
+    MeasureValue,
+    Result,
+    compute_measures,
+    measure,
+)
 
-__all__ = ["MEASURES", "EvidenceView", "MeasureCache", "MeasureSpec", "MeasureValue", "Result",
+__all__ = ["MEASURES", "EvidenceView", "MeasureSpec", "MeasureValue", "Result",
            "compute_measures", "measure"]

@@ -19,10 +19,9 @@ from typing import Any
 from pxrules.errors import RuleError
 from pxrules.measures import MEASURES, MeasureSpec
 from pxrules.paths import rules_dir
-from pxrules.rules import yaml_cache as yamlcache
 from pxrules.rules.catalogue import load_catalogue
 from pxrules.rules.conditions import CompiledRule, Condition, Scalar, normalise
-from pxrules.rules.yaml_parse import yaml_error
+from pxrules.rules.yaml_parse import safe_load, yaml_error
 
 OPS = ("eq", "neq", "gt", "gte", "lt", "lte")
 LEVELS = (1, 2, 3, 4, 5)
@@ -51,11 +50,6 @@ class RuleFile:
     def by_id(self) -> dict[str, CompiledRule]:
         """Its rules by rule id."""
         return {r.rule_id: r for r in self.rules}
-
-    @cached_property
-    def rule_measures(self) -> dict[str, tuple[str, ...]]:
-        """Each rule's measures (CompiledRule.measures), by rule id."""
-        return {r.rule_id: r.measures for r in self.rules}
 
 
 @dataclass(frozen=True)
@@ -215,10 +209,10 @@ def _parse_conditions(where: str, when: Any) -> tuple[Condition, ...]:
     return tuple(sorted(out, key=lambda c: (c.measure, c.op, str(c.value))))
 
 
-def _load_file(path: Path, known_subs: set[str], root: Path, parsed: yamlcache.YamlCache) -> RuleFile:
+def _load_file(path: Path, known_subs: set[str], root: Path) -> RuleFile:
     rel = path.relative_to(root)
     try:
-        data = parsed.load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except (yaml_error(), UnicodeDecodeError, RecursionError) as exc:
         raise RuleError(f"{rel}: not valid YAML: {exc}") from exc
     if not isinstance(data, Mapping):
@@ -303,20 +297,16 @@ def load_rulepack(root: Path | None = None, *, subdir: str | None = None) -> Rul
     never used for stored assessments.
     """
     root = (root or rules_dir()).resolve()
-    parsed = yamlcache.shared()
-    try:
-        catalogue = load_catalogue(root / "framework.yaml")
-        known = {s.id for s in catalogue.sub_requirements}
-        files: dict[str, RuleFile] = {}
-        paths = rule_files(root / subdir if subdir else root)
-        for path in paths:
-            rf = _load_file(path, known, root, parsed)
-            if rf.sub_requirement in files:
-                raise RuleError(f"{path.relative_to(root)}: {rf.sub_requirement} already has rules in "
-                                f"{files[rf.sub_requirement].path.relative_to(root)}")
-            files[rf.sub_requirement] = rf
-    finally:
-        parsed.save()
+    catalogue = load_catalogue(root / "framework.yaml")
+    known = {s.id for s in catalogue.sub_requirements}
+    files: dict[str, RuleFile] = {}
+    paths = rule_files(root / subdir if subdir else root)
+    for path in paths:
+        rf = _load_file(path, known, root)
+        if rf.sub_requirement in files:
+            raise RuleError(f"{path.relative_to(root)}: {rf.sub_requirement} already has rules in "
+                            f"{files[rf.sub_requirement].path.relative_to(root)}")
+        files[rf.sub_requirement] = rf
     missing = [s.id for s in catalogue.sub_requirements if s.id not in files]
     if missing and subdir is None:
         raise RuleError(f"{root.name}/: no rule file for {', '.join(missing)}")
