@@ -262,14 +262,10 @@ _RATE_WINDOWS = {
 def _register_rate_measures() -> None:
     for (share_name, count_name), (months, ago, what) in _RATE_WINDOWS.items():
 
-        def share_fn(
-            view: EvidenceView, months: int = months, ago: int = ago, what: str = what
-        ) -> Result | None:
+        def share_fn(view: EvidenceView, months: int = months, ago: int = ago, what: str = what) -> Result | None:
             return _rate_share(view, months, ago, what)
 
-        def count_fn(
-            view: EvidenceView, months: int = months, ago: int = ago, what: str = what
-        ) -> Result | None:
+        def count_fn(view: EvidenceView, months: int = months, ago: int = ago, what: str = what) -> Result | None:
             pairs, notes = rate_pairs(view, months, ago)
             if not pairs:
                 return None
@@ -280,23 +276,12 @@ def _register_rate_measures() -> None:
                 + ("; " + "; ".join(notes) if notes else ""),
             )
 
-        measure(
-            share_name,
-            type="number",
-            unit="share",
-            better="higher",
-            kinds=("fft_monthly", "benchmark"),
-            description=f"Share of FFT setting-months ({what}) whose response rate met or exceeded the "
-            "national rate for the same setting and month",
-        )(share_fn)
-        measure(
-            count_name,
-            type="integer",
-            unit="count",
-            better="higher",
-            kinds=("fft_monthly", "benchmark"),
-            description=f"FFT setting-months ({what}) with both a trust response rate and a national rate",
-        )(count_fn)
+        measure(share_name, type="number", unit="share", better="higher", kinds=("fft_monthly", "benchmark"),
+                description=f"Share of FFT setting-months ({what}) whose response rate met or exceeded the "
+                "national rate for the same setting and month")(share_fn)
+        measure(count_name, type="integer", unit="count", better="higher", kinds=("fft_monthly", "benchmark"),
+                description=f"FFT setting-months ({what}) with both a trust response rate and a national "
+                "rate")(count_fn)
 
 
 _register_rate_measures()

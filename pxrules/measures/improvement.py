@@ -37,7 +37,7 @@ CODESIGN_METHODS = ("ebcd", "always_events")
 QI_COURSES = ("qi_foundation", "qi_practitioner")
 
 
-def _pair(names: Sequence[str], compute: Compute, description: str, *, kinds: Sequence[str],
+def _pair(names: Sequence[str], compute: Compute, description: str, *, kinds: Sequence[str] = ("staff_process",),
           type: Literal["integer", "number"] = "number", unit: str = "share", snapshot: bool = False) -> None:
     """Register `names`: `<x>_12m` and, when given, `<x>_prev12m` (the 12 months before); for a snapshot
     (training coverage) `<x>` as it stands and `<x>_year_ago`: level 5's "sustained" compares them."""
@@ -254,17 +254,15 @@ def _coverage(courses: Sequence[str], population: str, who: str) -> Compute:
 
 
 _pair(("improvement.training_sdm_clinicians_share", "improvement.training_sdm_clinicians_share_year_ago"),
-      _coverage(["shared_decision_making"], "clinicians", "clinicians"),
-      "Share of clinicians trained in shared decision making (latest record within 36 months)",
-      kinds=("training_record",), snapshot=True)
+      _coverage(["shared_decision_making"], "clinicians", "clinicians"), "Share of clinicians trained in shared "
+      "decision making (latest record within 36 months)", kinds=("training_record",), snapshot=True)
 _pair(("improvement.training_qi_frontline_share", "improvement.training_qi_frontline_share_year_ago"),
-      _coverage(QI_COURSES, "frontline", "frontline staff"),
-      "Share of frontline staff trained in quality improvement (foundation or above)",
-      kinds=("training_record",), snapshot=True)
+      _coverage(QI_COURSES, "frontline", "frontline staff"), "Share of frontline staff trained in quality "
+      "improvement (foundation or above)", kinds=("training_record",), snapshot=True)
 _pair(("improvement.board_qi_trained_share", "improvement.board_qi_trained_share_year_ago"),
       _coverage(["qi_board", "qi_foundation", "qi_practitioner"], "board", "board members"),
-      "Share of board members trained in QI and change in complex systems",
-      kinds=("training_record",), snapshot=True)
+      "Share of board members trained in QI and change in complex systems", kinds=("training_record",),
+      snapshot=True)
 
 
 # ---- audited staff processes -------------------------------------------------------------------------
@@ -290,16 +288,13 @@ _pair(("improvement.clinical_care_plan_discussion_share_12m",
        "improvement.clinical_care_plan_discussion_share_prev12m"),
       _audit("care_plan_discussion_audit", "audited records show the plan of care discussed with the "
              "patient or family"),
-      "Share of audited records showing the plan of care discussed with the patient or family",
-      kinds=("staff_process",))
+      "Share of audited records showing the plan of care discussed with the patient or family")
 _pair(("improvement.appraisal_feedback_qi_need_share_12m", "improvement.appraisal_feedback_qi_need_share_prev12m"),
       _audit("appraisal_feedback_qi_needs", "appraisals set a need or objective on using feedback or QI"),
-      "Share of appraisals recording a training need or objective on using patient feedback or QI",
-      kinds=("staff_process",))
+      "Share of appraisals recording a training need or objective on using patient feedback or QI")
 _pair(("improvement.qi_learning_forum_division_share_12m", "improvement.qi_learning_forum_division_share_prev12m"),
       _audit("divisional_learning_forums", "divisional returns showed monthly learning forums"),
-      "Share of divisions holding monthly learning forums under the trust-wide learning framework",
-      kinds=("staff_process",))
+      "Share of divisions holding monthly learning forums under the trust-wide learning framework")
 
 
 def _ideas(view: EvidenceView, ago: int) -> Result | None:
