@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pxrules.common.canonical import content_hash
 from pxrules.evidence import Evidence
 from pxrules.measures import EvidenceView, MeasureValue, compute_measures
 from pxrules.rules.catalogue import load_catalogue
@@ -46,9 +45,8 @@ class AssessmentResult:
         return {s.id: s.suggested for s in self.scores}
 
     def content_hash(self) -> str:
-        """sha256 of the canonical JSON: equal inputs give equal hashes (used by `assess --verify`)."""
-        blob = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        """The content hash of `to_json()`: equal inputs give equal hashes."""
+        return content_hash(self.to_json())
 
 
 def evaluate(pack: RulePack, facts: Mapping[str, Scalar], evaluator: Evaluator = "durable",

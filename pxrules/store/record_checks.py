@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
@@ -11,7 +9,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from pxrules.common.canonical import canonical_text
+from pxrules.common.canonical import canonical_text, hash_text, iso_dates
 from pxrules.errors import NotFoundError, StoreError
 from pxrules.store.tables import Organisation
 
@@ -20,23 +18,17 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _T = TypeVar("_T")
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON data")
-
-
 def canonical_json(data: Any) -> str:
-    """Sorted, compact JSON (dates as ISO strings): the form every stored content hash is taken over."""
+    """common.canonical_text with dates as ISO strings, refusing anything else JSON cannot hold (StoreError)."""
     try:
-        return canonical_text(data, default=_json_default)
+        return canonical_text(data, default=iso_dates)
     except (TypeError, ValueError) as exc:
         raise StoreError(f"cannot store as JSON: {exc}") from exc
 
 
 def sha256_of(data: Any) -> str:
-    """sha256 (hex) of canonical_json(data)."""
-    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+    """The content hash of `data` (dates as ISO strings): hash_text(canonical_json(data))."""
+    return hash_text(canonical_json(data))
 
 
 def coerce(cls: type[_T], value: _T | Mapping[str, Any]) -> _T:

@@ -2,13 +2,12 @@
 
 The scoring and self-assessment code build plain ScoreLine / SelfAssessmentLine values (or mappings with
 the same keys) and call these; every record comes back as a frozen dataclass with a stable `as_dict()`.
-The helpers both share (canonical JSON, checks) live here; self-assessments are in self_assessments.py.
+Self-assessments are in self_assessments.py; what both share (canonical JSON, checks) in record_checks.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from pxrules.common.canonical import canonical_members, hash_text
 from pxrules.errors import NotFoundError, StoreError
 from pxrules.store.audit_chain import EventSpec, append_events, lock_chain, note_rulepack
 from pxrules.store.record_checks import (
@@ -201,14 +201,12 @@ def save_prepared(*, session: Session, prepared: Sequence[PreparedAssessment], b
 
 def _assessment_hash_of_text(org: str, as_of: dt.date, rules_hash: str, catalogue_version: str,
                              ids_text: str, result_text: str) -> str:
-    """assessment_hash(...) from the canonical JSON texts of the sorted evidence ids and of the result, without
-    serialising either again: canonical JSON of the outer mapping is its sorted keys around the members' own
-    canonical JSON."""
-    head = canonical_json({"as_of": as_of, "catalogue_version": catalogue_version})
-    tail = canonical_json({"rules_hash": rules_hash})
-    blob = (f"{head[:-1]},\"evidence_ids\":{ids_text},\"org\":{canonical_json(org)},\"result\":{result_text},"
-            f"{tail[1:]}")
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    """assessment_hash(...) from the canonical texts of the sorted evidence ids and of the result, as stored,
+    without serialising either again."""
+    return hash_text(canonical_members({
+        "as_of": canonical_json(as_of), "catalogue_version": canonical_json(catalogue_version),
+        "evidence_ids": ids_text, "org": canonical_json(org), "result": result_text,
+        "rules_hash": canonical_json(rules_hash)}))
 
 
 def _assessment_record(row: Assessment, lines: list[ScoreLine]) -> AssessmentRecord:

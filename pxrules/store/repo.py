@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from pxrules.errors import EvidenceError
 from pxrules.evidence import Evidence, parse_evidence
-from pxrules.evidence.base import RECORDING_FIELDS
+from pxrules.evidence.base import observation
 from pxrules.store.audit_chain import EventSpec, append_events, lock_chain
 from pxrules.store.evidence_reads import (
     EvidenceRecord,
@@ -147,13 +147,15 @@ def _filled(item: Evidence, by: str, now: dt.datetime) -> Evidence:
     return parse_evidence({**item.model_dump(mode="python"), **update})
 
 
+def payload_text(item: Evidence) -> str:
+    """The text an evidence row stores: the whole item, sorted keys, readable spacing (the audit trail hashes
+    the row's columns in canonical form; this text itself is never hashed)."""
+    return json.dumps(item.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+
 def _stored_content(payload: str) -> dict[str, Any]:
     """content() of a stored payload, without re-validating it (an old payload may predate a new rule)."""
-    data: dict[str, Any] = json.loads(payload)
-    content = {k: v for k, v in data.items() if k not in RECORDING_FIELDS}
-    if content.get("period_end") is None:
-        content["period_end"] = content.get("period_start")
-    return content
+    return observation(json.loads(payload))
 
 
 def _problem(exc: ValidationError) -> str:
@@ -261,7 +263,7 @@ def store_evidence(
                 period_start=item.period_start,
                 period_end=item.end,
                 content_hash=item.content_hash(),
-                payload=json.dumps(item.model_dump(mode="json"), sort_keys=True, ensure_ascii=False),
+                payload=payload_text(item),
                 recorded_by=item.recorded_by,
                 recorded_at=item.recorded_at,
                 import_file=file_name,
