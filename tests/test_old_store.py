@@ -24,6 +24,9 @@ def _copy(tmp_path: Path, name: str) -> Path:
 
 def test_a_store_written_by_commit_6e927d9_verifies_unchanged(tmp_path: Path) -> None:
     db = _copy(tmp_path, "pxrules.sqlite")
+    # Upgrading (as a user does after installing a newer pxrules) changes the schema, never an audited row.
+    upgraded = runner.invoke(app, ["--db", f"sqlite:///{db}", "init"])
+    assert upgraded.exit_code == 0, upgraded.output
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     result = runner.invoke(app, ["--db", f"sqlite:///{db}", "audit", "verify", "--head", HEAD, "--json"])
     assert result.exit_code == 0, result.output
@@ -45,6 +48,7 @@ def test_an_edit_to_the_old_store_is_still_detected(tmp_path: Path) -> None:
     import sqlite3
 
     db = _copy(tmp_path, "pxrules.sqlite")
+    assert runner.invoke(app, ["--db", f"sqlite:///{db}", "init"]).exit_code == 0
     with sqlite3.connect(db) as connection:
         connection.execute("UPDATE assessment_score SET suggested = 5 WHERE sub_requirement = '1A'")
     result = runner.invoke(app, ["--db", f"sqlite:///{db}", "audit", "verify", "--json"])
