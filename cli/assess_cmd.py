@@ -87,6 +87,7 @@ def _print_table(assessment_id: int | None, result: Any) -> None:
     from rich.table import Table
 
     from pxrules.rules.catalogue import load_catalogue
+    from pxrules.scoring.levels import mean_score
 
     catalogue = load_catalogue()
     scores = {s.id: s for s in result.scores}
@@ -97,8 +98,8 @@ def _print_table(assessment_id: int | None, result: Any) -> None:
     table.add_column("because", overflow="fold")
     for section in catalogue.sections:
         subs = [s for c in section.characteristics for s in c.sub_requirements]
-        mean = sum(scores[s.id].suggested for s in subs) / len(subs)
-        table.add_row(f"[bold]{section.title}[/bold]", f"[bold]{mean:.1f}[/bold]", "")
+        mean = mean_score(scores[s.id].suggested for s in subs)
+        table.add_row(f"[bold]{section.title}[/bold]", f"[bold]{mean or 0:.1f}[/bold]", "")
         for sub in subs:
             score = scores[sub.id]
             cap = " (capped)" if score.caps else ""

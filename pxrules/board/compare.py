@@ -20,6 +20,7 @@ from typing import Any
 from pxrules.board.selfassess import find_self_assessment, newest
 from pxrules.errors import NotFoundError
 from pxrules.rules.catalogue import CQC_KEY_QUESTIONS, load_catalogue
+from pxrules.scoring.levels import mean_score
 from pxrules.store.db import unit_of_work
 from pxrules.store.records import AssessmentRecord, SelfAssessmentLine, SelfAssessmentRecord, list_assessments
 from pxrules.store.repo import get_assessment, get_evidence, get_org, list_evidence
@@ -102,7 +103,8 @@ class Row:
 
 
 def _mean(values: Sequence[int]) -> float | None:
-    return round(sum(values) / len(values), 2) if values else None
+    found = mean_score(values)
+    return None if found is None else round(found, 2)
 
 
 @dataclass(frozen=True)

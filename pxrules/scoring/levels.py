@@ -3,7 +3,7 @@ reasons, the evidence behind them and what would lift the score to the next leve
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +112,13 @@ class SubScore:
             "measures": {name: {"value": m["value"], "evidence": list(m["evidence"]), "detail": m["detail"]}
                          for name, m in self.measures.items()},
         }
+
+
+def mean_score(values: Iterable[int | None]) -> float | None:
+    """The mean of the scores given, leaving out the unscored (None); None when none is scored. The one
+    place a mean of scores (a section's, a key question's, the whole framework's) is worked out."""
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
 
 
 def expand_firings(score: Mapping[str, Any]) -> list[dict[str, Any]]:
