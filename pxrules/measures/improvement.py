@@ -44,12 +44,10 @@ def _pair(names: Sequence[str], compute: Compute, description: str, *, kinds: Se
     periods = (((0, ""), (12, ", twelve months earlier")) if snapshot else
                ((0, " in the last 12 months"), (12, " in the year before")))
     for name, (ago, when) in zip(names, periods, strict=False):
-
         def fn(view: EvidenceView, ago: int = ago) -> Result | None:
             return compute(view, ago)
 
-        measure(name, type=type, unit=unit, better="higher",
-                kinds=kinds, description=description + when)(fn)
+        measure(name, type=type, unit=unit, better="higher", kinds=kinds, description=description + when)(fn)
 
 
 # ---- survey position: ladder B, reading the previous wave even after it lapsed ----------------------
@@ -261,8 +259,7 @@ _pair(("improvement.training_qi_frontline_share", "improvement.training_qi_front
       "improvement (foundation or above)", kinds=("training_record",), snapshot=True)
 _pair(("improvement.board_qi_trained_share", "improvement.board_qi_trained_share_year_ago"),
       _coverage(["qi_board", "qi_foundation", "qi_practitioner"], "board", "board members"),
-      "Share of board members trained in QI and change in complex systems", kinds=("training_record",),
-      snapshot=True)
+      "Share of board members trained in QI and change in complex systems", kinds=("training_record",), snapshot=True)
 
 
 # ---- audited staff processes -------------------------------------------------------------------------
@@ -280,10 +277,9 @@ def _audit(process: str, what: str) -> Compute:
 
 
 _pair(("improvement.clinical_sdm_audit_share_12m",), _audit("sdm_audit", "audited records document a shared decision"),
-      "Share of audited records documenting a shared decision (SDM audit)", kinds=("staff_process",))
+      "Share of audited records documenting a shared decision (SDM audit)")
 _pair(("improvement.clinical_decision_aid_specialty_share_12m",),
-      _audit("decision_aid_use", "specialties use decision aids"),
-      "Share of specialties using patient decision aids", kinds=("staff_process",))
+      _audit("decision_aid_use", "specialties use decision aids"), "Share of specialties using patient decision aids")
 _pair(("improvement.clinical_care_plan_discussion_share_12m",
        "improvement.clinical_care_plan_discussion_share_prev12m"),
       _audit("care_plan_discussion_audit", "audited records show the plan of care discussed with the "
@@ -306,8 +302,7 @@ def _ideas(view: EvidenceView, ago: int) -> Result | None:
 
 
 _pair(("improvement.qi_ideas_implemented_12m", "improvement.qi_ideas_implemented_prev12m"),
-      _ideas, "Staff ideas implemented through an ideas scheme open to all staff",
-      type="integer", unit="count", kinds=("staff_process",))
+      _ideas, "Staff ideas implemented through an ideas scheme open to all staff", type="integer", unit="count")
 
 
 def _sessions(view: EvidenceView, ago: int) -> Result | None:
@@ -337,18 +332,15 @@ def _changes(test: Callable[[ServiceChange], bool], what: str) -> Compute:
 
 
 _pair(("improvement.change_px_assessed_share_12m", "improvement.change_px_assessed_share_prev12m"),
-      _changes(lambda c: c.px_impact_assessed, "proposals carried a patient "
-                                           "experience impact assessment"),
-      "Share of service change proposals, business cases and PIDs with a patient experience impact "
-      "assessment",
+      _changes(lambda c: c.px_impact_assessed, "proposals carried a patient experience impact assessment"),
+      "Share of service change proposals, business cases and PIDs with a patient experience impact assessment",
       kinds=("service_change",))
 _pair(("improvement.change_post_implementation_review_share_12m",),
       _changes(lambda c: c.post_implementation_review, "proposals had a post-implementation review"),
       "Share of service changes reviewed after implementation", kinds=("service_change",))
 _pair(("improvement.change_patients_at_design_share_12m", "improvement.change_patients_at_design_share_prev12m"),
       _changes(lambda c: c.patients_involved_design, "service changes involved patients at the design stage"),
-      "Share of service changes that involved patients or service users at the design stage",
-      kinds=("service_change",))
+      "Share of service changes that involved patients or service users at the design stage", kinds=("service_change",))
 _pair(("improvement.change_coproduced_share_12m",),
       _changes(lambda c: c.coproduced, "service changes were co-produced"),
       "Share of service changes co-produced with patients (e.g. experience-based co-design)",
