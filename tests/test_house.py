@@ -51,6 +51,8 @@ def _imports() -> dict[str, set[tuple[str, str]]]:
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module == "pxrules" and [a.name for a in node.names] == ["__version__"]:
+                    continue  # the version string is a constant any layer may quote, not code above it
                 names = [node.module]
             else:
                 continue

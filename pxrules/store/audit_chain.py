@@ -21,6 +21,7 @@ from sqlalchemy.sql.type_api import TypeEngine
 from sqlmodel import Session
 
 from pxrules.common.canonical import canonical_text, content_hash
+from pxrules.common.dates import future_allowed
 from pxrules.errors import AuditError
 from pxrules.store.audit_rows import (
     CHILDREN,
@@ -278,6 +279,21 @@ def list_events(
     return [_record(found) for found in session.execute(statement.order_by(_EVENTS.c.seq)).mappings()]
 
 
+def future_event(session: Any, *, by: str, command: str, org: str | None = None) -> None:
+    """Record in the audit trail that `command` ran with dates after today allowed, and why."""
+    reason = future_allowed()
+    if reason is None:
+        return
+    append_event(
+        session,
+        action="future.allowed",
+        by=by,
+        subject=f"{command}: dates after {dt.date.today().isoformat()} allowed"[:300],
+        org=org,
+        details={"command": command, "reason": reason[:2000], "today": dt.date.today().isoformat()},
+    )
+
+
 __all__ = [
     "CHILDREN",
     "COLUMNS",
@@ -293,6 +309,7 @@ __all__ = [
     "covered_content",
     "event_hash",
     "fetch_rows",
+    "future_event",
     "head",
     "list_events",
     "lock_chain",
