@@ -133,7 +133,8 @@ def explain(
             eff = "" if f["effective_level"] == f["level"] else f" -> {f['effective_level']} after cap"
             echo(f"  {f['rule_id']} (level {f['level']}{eff}): {f['because']}")
             for m in f["matched"]:
-                echo(f"      {m['measure']} = {m['value']}  {m['detail']}")
+                needs = f" (needs {m['needs']})" if m.get("needs") else ""
+                echo(f"      {m['measure']} = {m['value']}{needs}  {m['detail']}")
     if data["measures"]:
         echo("Measures:")
         for name, m in data["measures"].items():

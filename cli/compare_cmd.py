@@ -88,7 +88,7 @@ def compare(
                 _signed(g["difference_mean"]),
                 str(f["over-claim"]),
                 str(f["under-claim"]),
-                str(f["unevidenced"]),
+                str(f["not evidenced"]),
                 str(f["agreed"]),
                 str(f["not scored"]),
             )

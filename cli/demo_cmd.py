@@ -43,7 +43,7 @@ def demo(
     f = data["flags"]
     echo(
         f"Board vs evidence: {f['over-claim']} over-claims, {f['under-claim']} under-claims, "
-        f"{f['unevidenced']} unevidenced, {f['agreed']} agreed, {f['not scored']} not scored"
+        f"{f['not evidenced']} not evidenced, {f['agreed']} agreed, {f['not scored']} not scored"
     )
     overall = data["trend"]["overall"]["suggested"]
     echo(
@@ -69,3 +69,7 @@ def demo(
     for note in data["skipped"]:
         echo(f"skipped: {note}")
     echo(f"Report: {data['report']} ({data['report_bytes']:,} bytes) in {data['seconds']:.1f} s")
+    account = data["account"]
+    if account is not None:
+        echo(f"In a browser: pxrules --db {data['database']} serve   then open http://127.0.0.1:8000/ "
+             f"and sign in as {account['email']} with the password {account['password']}")

@@ -34,6 +34,8 @@ _GROUPS: list[tuple[str, str]] = [
     ("cli.selfassess_cmd", "self-assess"),
     ("cli.import_cmd", "import"),
     ("cli.audit_cmd", "audit"),
+    ("cli.user_cmd", "user"),
+    ("cli.token_cmd", "token"),
 ]
 # Groups whose Typer app is not named `app` in their module.
 _GROUP_APPS = {"export": ("cli.scores_cmd", "export_app")}
@@ -46,6 +48,7 @@ _COMMANDS: list[tuple[str, str, str]] = [
     ("cli.report_cmd", "report", "report"),
     ("cli.demo_cmd", "demo", "demo"),
     ("cli.scores_cmd", "scores", "scores"),
+    ("cli.serve_cmd", "serve", "serve"),
 ]
 _NAMES = frozenset([name for _, name in _GROUPS] + list(_GROUP_APPS) + [name for _, _, name in _COMMANDS])
 # Options of `main` that take a value: what follows them is not the command's name.

@@ -43,6 +43,7 @@ class DemoResult:
     complaints: dict[str, Any] | None
     skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    account: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +62,7 @@ class DemoResult:
             "complaints_alongside": self.complaints,
             "skipped": self.skipped,
             "seconds": round(self.seconds, 2),
+            "account": self.account,
         }
 
 
@@ -190,6 +192,7 @@ def run_demo(folder: Path | None = None) -> DemoResult:
         run_assessment(url, DEMO_ORG, day, by=BY)
     model = build_report(url, DEMO_ORG)
     report = write_html(model, folder / REPORT_NAME)
+    account = _demo_account(url)
     result, history = model.comparison, model.trend.to_json()
     return DemoResult(
         folder=folder,
@@ -210,4 +213,26 @@ def run_demo(folder: Path | None = None) -> DemoResult:
         complaints=complaints,
         skipped=skipped,
         seconds=time.perf_counter() - started,
+        account=account,
     )
+
+
+DEMO_EMAIL = "demo@pxrules.example"
+
+
+def _demo_account(url: str) -> dict[str, str] | None:
+    """An administrator account to open the demo in a browser (`pxrules serve`), when the web extra is
+    installed; its password is random, made for this demo store and printed once."""
+    from pxrules.accounts.passwords import available
+
+    if not available():
+        return None
+    import secrets
+
+    from pxrules.accounts.users import add_user
+    from pxrules.store.db import unit_of_work
+
+    password = secrets.token_urlsafe(12)
+    with unit_of_work(url) as session:
+        add_user(session, DEMO_EMAIL, name="Demo administrator", role="admin", orgs=[], password=password, by=BY)
+    return {"email": DEMO_EMAIL, "password": password}

@@ -8,7 +8,8 @@
      ├── EngineError      the rule engine failed or an action raised during evaluation
      ├── StoreError       the database refused an operation, or is not initialised
      ├── NotFoundError    an organisation, evidence item or assessment does not exist
-     └── AuditError       the audit chain or a stored content hash does not verify
+     ├── AuditError       the audit chain or a stored content hash does not verify
+     └── AccountError     an account, password, sign-in or API token was refused
 
 Anything else escaping the library is a bug, not a message.
 """
@@ -63,3 +64,7 @@ class NotFoundError(PxRulesError):
 
 class AuditError(PxRulesError):
     """The audit chain or a content hash does not verify; names the first broken event."""
+
+
+class AccountError(PxRulesError):
+    """An account change, sign-in or API token was refused (bad email, weak password, unknown user ...)."""

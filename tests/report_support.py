@@ -1,5 +1,5 @@
 """A small store for the self-assessment, compare, trend, due and report tests: real assessments on three
-dates from a handful of attestations, and a self-assessment with over-, under-claims and unevidenced rows.
+dates from a handful of attestations, and a self-assessment with over-, under-claims and not-evidenced rows.
 
 Attestations are the one evidence kind every sub-requirement's rules accept (capped at 2), so the scores
 here do not depend on how any section's measured-evidence rules are calibrated.
@@ -65,11 +65,16 @@ def evidence(hostile: bool = False) -> list[dict[str, Any]]:
         attestation("att-2b-new", "2B", dt.date(2024, 6, 1), 2, text),
         attestation("att-3a", "3A", dt.date(2024, 1, 15), 2, text),
         attestation("att-4a", "4A", dt.date(2025, 1, 15), 1, text),
+        # Recorded evidence against 2B's level 4 (10% of audited appraisals used patient feedback; level 4
+        # needs 75%): the board's 4 is an over-claim, not merely unevidenced.
+        {"id": "audit-2b", "kind": "staff_process", "org": ORG, "process": "appraisal_with_patient_feedback",
+         "period_start": "2024-10-01", "period_end": "2024-12-31", "population": 100, "compliant": 10,
+         "source": {"title": "Appraisal audit Q3"}, "recorded_by": "test", "recorded_at": "2025-01-05T12:00:00"},
     ]
 
 
 def self_lines(hostile: bool = False) -> dict[str, SelfAssessmentLine]:
-    """Board scores: 2B over-claims (4 vs 2), 1A under-claims (0 vs 2), 23A is unevidenced, 5A unscored."""
+    """Board scores: 2B over-claims (4 vs 2), 1A under-claims (0 vs 2), 23A is not evidenced, 5A unscored."""
     text = HOSTILE_TEXT if hostile else "Position on {}"
     scores = {"1A": 0, "2B": 4, "3A": 1, "4A": 1, "23A": 3}
     lines = {}

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from pxrules.evidence import KIND_MODELS, Evidence
+from pxrules.evidence.vocabulary import Vocabulary
 
 # Count tiers: a total is drawn from a higher range than anything that must not exceed it.
 _TIER_NAMES = [
@@ -64,6 +65,14 @@ def _strategy(tp: Any, metadata: list[Any], name: str) -> st.SearchStrategy[Any]
     if origin is Annotated:
         base, *extra = get_args(tp)
         return _strategy(base, [*metadata, *extra], name)
+    vocab = next((m for m in metadata if isinstance(m, Vocabulary)), None)
+    if tp is str and vocab is not None:
+        # A closed field: its codes, and now and then a prefixed one (px_example.<name> ...).
+        exact = st.sampled_from(sorted(vocab.labels))
+        if not vocab.prefixes:
+            return exact
+        suffix = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
+        return exact | st.tuples(st.sampled_from(sorted(vocab.prefixes)), suffix).map("".join)
     if origin in (Union, types.UnionType):
         options = [a for a in get_args(tp) if a is not type(None)]
         inner = st.one_of(*[_strategy(a, metadata, name) for a in options])

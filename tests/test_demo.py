@@ -38,6 +38,13 @@ def test_demo_builds_store_and_report(tmp_path: Path) -> None:
     html = Path(data["report"]).read_text(encoding="utf-8")
     assert html.count('data-sub="') == 57 and "Fictional Valley Hospitals" in html
     assert elapsed < 60, f"demo took {elapsed:.1f} s"
+    account = data["account"]
+    if account is not None:  # the web extra is installed: an account to open the demo in a browser
+        from pxrules.accounts.signin import sign_in
+        from pxrules.store.db import unit_of_work
+
+        with unit_of_work(data["database"]) as session:
+            assert sign_in(session, account["email"], account["password"], client="test").user is not None
 
     url = data["database"]
     result = CliRunner().invoke(app, ["--db", url, "self-assess", "list", "--org", DEMO_ORG, "--json"])

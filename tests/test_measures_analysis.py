@@ -11,10 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pxrules.evidence import Evidence, parse_evidence
+from pxrules.evidence.vocabulary_codes import CHANNELS
 from pxrules.measures import MEASURES, EvidenceView, Result
 
 AS_OF = dt.date(2026, 3, 31)
 MODULES = ("pxrules.measures.analysis", "pxrules.measures.frontline")
+
+CHANNEL_CODES = sorted(CHANNELS.labels)  # distinct real channel codes
 
 
 ev = EvidenceBuilder(org="TEST", prefix="t")
@@ -130,7 +133,7 @@ def test_report_sources_reads_the_latest_report_and_names_the_strands() -> None:
         report(
             "2026-01-15",
             title="PX report Q3",
-            contents=["source.fft", "source.complaints", "free_text_themes", "source.unknown"],
+            contents=["source.fft", "source.complaints", "free_text_themes", "px_data"],
         ),
     ]
     result = run("analysis.report_sources", items)
@@ -320,8 +323,8 @@ def channel(name: str, latency: float | None, teams: int, total: int = 100, **mo
 def test_reach_within_days_takes_the_best_qualifying_channel() -> None:
     items = [
         channel("fft_sms", 2, 90),
-        channel("monthly_report", 25, 98),
-        channel("cards", None, 99),
+        channel("monthly_team_report", 25, 98),
+        channel("paper_cards", None, 99),
         channel("kiosk", 1, 100, live=False),
     ]
     assert value("frontline.team_access_share", items) == pytest.approx(0.99)
@@ -330,7 +333,7 @@ def test_reach_within_days_takes_the_best_qualifying_channel() -> None:
     assert result is not None and result.value == pytest.approx(0.9)
     assert result.detail == "90 of 100 teams see fft_sms feedback within 2 days (90%)"
     assert value("frontline.teams_within_2d_share", items) == pytest.approx(0.9)
-    slow = [channel("quarterly", 45, 100)]
+    slow = [channel("quarterly_team_report", 45, 100)]
     result = run("frontline.teams_within_31d_share", slow)
     assert result is not None and result.value == 0.0 and "within 31 days" in result.detail
 
@@ -358,7 +361,7 @@ def test_adding_a_channel_never_lowers_reach(
     existing: list[tuple[int | None, int, bool]], extra: tuple[int | None, int, bool]
 ) -> None:
     def build(specs: list[tuple[int | None, int, bool]]) -> list[Evidence]:
-        return [channel(f"c{i}", lat, teams, 50, live=live) for i, (lat, teams, live) in enumerate(specs)]
+        return [channel(CHANNEL_CODES[i], lat, teams, 50, live=live) for i, (lat, teams, live) in enumerate(specs)]
 
     for name in (
         "frontline.team_access_share",

@@ -242,7 +242,7 @@ def test_realtime_share_takes_the_best_fast_channel_and_latest_record() -> None:
         ev(
             "feedback_channel",
             "2025-04-01",
-            channel="platform",
+            channel="realtime_dashboard",
             latency_days=2,
             teams_with_access=50,
             teams_total=100,
@@ -250,7 +250,7 @@ def test_realtime_share_takes_the_best_fast_channel_and_latest_record() -> None:
         ev(
             "feedback_channel",
             "2025-10-01",
-            channel="platform",
+            channel="realtime_dashboard",
             latency_days=2,
             teams_with_access=85,
             teams_total=100,
@@ -266,7 +266,7 @@ def test_realtime_share_takes_the_best_fast_channel_and_latest_record() -> None:
     ]
     got = value("channel.realtime_team_share", items)
     assert got is not None and got.value == 0.85
-    assert got.detail == "85 of 100 teams see platform feedback within 2 days (85%)"
+    assert got.detail == "85 of 100 teams see realtime_dashboard feedback within 2 days (85%)"
     slow = [
         ev(
             "feedback_channel",
@@ -560,7 +560,8 @@ def test_one_click_sustained_needs_two_checks_six_months_apart() -> None:
 
 def test_feedback_routes_and_healthwatch_or_its_successor() -> None:
     items = [
-        check("2025-09-01", "feedback", 1, ["fft", "care_opinion", "independent_patient_voice", "values"]),
+        check("2025-09-01", "feedback", 1,
+              ["fft", "care_opinion", "independent_patient_voice", "commitment_to_patients"]),
         check("2025-09-01", "pals", 2),
         check("2025-09-01", "complaints", None),
     ]

@@ -93,7 +93,7 @@ def test_od_strategy_lapsed_is_not_in_date() -> None:
 
 def test_od_px_measures_counts_flags_and_names_them() -> None:
     d = doc("od_strategy", "2024-07-04", "2027-07-04", coproduced_patients=True,
-            contents=["px_objectives", "px_measure.nss_q25a", "px_measure.fft_staff", "wellbeing"])
+            contents=["px_objectives", "px_measure.nss_q25a", "px_measure.fft_staff", "px_data"])
     got = val("culture.od_px_measures", [d])
     assert got is not None and got.value == 2
     assert "fft_staff" in got.detail and "nss_q25a" in got.detail
@@ -191,7 +191,7 @@ def test_planned_scheme_is_recorded_but_makes_no_awards() -> None:
 
 def test_board_celebrations_count_the_board_and_its_people_committee() -> None:
     items = [ev("board_meeting", "2025-07-03", agenda=["celebration"]),
-             ev("board_meeting", "2025-11-06", agenda=["staff_recognition", "qi_report"]),
+             ev("board_meeting", "2025-11-06", agenda=["staff_recognition", "complaints_report"]),
              ev("board_meeting", "2026-01-08"),
              ev("board_meeting", "2025-09-10", body="people_committee", agenda=["celebration"]),
              ev("board_meeting", "2025-09-11", body="quality_committee", agenda=["celebration"])]
@@ -222,7 +222,7 @@ def test_enough_staff_change_needs_two_waves() -> None:
 
 def test_staff_group_rows_are_not_whole_organisation_results() -> None:
     nurses = nss("nss.involved_in_changes", "2025", "2025-11-28", 60.0, 48.9, 51.2, 53.6, scale="percent",
-                 group="registered_nurses")
+                 group="staff:nursing_midwifery")
     assert val("staffing.nss_involved_in_changes_band", [nurses]) is None
 
 

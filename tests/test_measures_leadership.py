@@ -89,7 +89,7 @@ def test_items_recording_one_meeting_count_once_and_private_sessions_are_left_ou
         ev("board_meeting", "2025-05-01", patient_story=True, story_presenter="patient"),
         ev("board_meeting", "2025-05-01", triangulated_report=True),  # the same meeting, recorded again
         ev("board_meeting", "2025-07-03", px_report_presented=True, px_report_by_exec_lead=True),
-        ev("board_meeting", "2025-11-06", session="private", agenda=["board_development"]),
+        ev("board_meeting", "2025-11-06", session="private", agenda=["qi_board_development"]),
     ]
     got = value("leadership.board_story_share_12m", items)
     assert got is not None and got.value == 0.5
@@ -140,7 +140,7 @@ def test_strategy_stage_draft_lapsed_approved() -> None:
     assert val("strategy.coproduced_patients", [current]) is False
     assert val("strategy.coproduced_patients", [draft]) is False  # read from the draft
     # a quality strategy that does not cover patient experience is not a patient experience strategy
-    assert val("strategy.stage", [doc("2025-06-05", "quality_strategy", contents=["patient_safety"])]) is None
+    assert val("strategy.stage", [doc("2025-06-05", "quality_strategy", contents=["incidents"])]) is None
     # an approved document older than its 36-month validity has lapsed even without a review date
     assert val("strategy.stage", [doc("2022-01-10", "px_strategy")]) == 2
 

@@ -139,6 +139,7 @@ def test_attestation_alone_is_capped_and_says_so(tmp_path: Path, cap_line: str, 
     path = rules / "1-leadership" / "3A.yaml"
     text = path.read_text(encoding="utf-8").replace("levels:\n", cap_line + "levels:\n", 1)
     text = text.replace("  4:\n", "  4:\n    - because: A named executive attests level 4.\n"
+                        "      grounds: [Patient stories are routinely used at board meetings]\n"
                         "      when:\n        attestation.3a: {gte: 4}\n", 1)
     path.write_text(text, encoding="utf-8")
     pack = load_rulepack(rules)

@@ -2,12 +2,14 @@
 key question means and counts, over-claims first with the evidence and gaps that contradict them.
 
 Flags (in this order of precedence):
-  not scored   the self-assessment gives no score;
-  unevidenced  the board claims more than the suggestion, and nothing current supports the suggestion (it
-               is 0 for lack of evidence, not by judgement: the gap is missing evidence, not contradicting);
-  over-claim   self >= suggested + 2;
-  under-claim  self <= suggested - 2;
-  agreed       otherwise (within one point).
+  not scored     the self-assessment gives no score;
+  not evidenced  the board claims more than the suggestion and the register holds nothing that bears on
+                 the board's level: the suggestion is 0 for lack of evidence, or (two points or more above
+                 it) no recorded evidence contradicts the board's level, only evidence is missing;
+  over-claim     self >= suggested + 2 and recorded evidence shows a lower level (every way of reaching
+                 the board's level fails on something that was recorded, not only on what was not);
+  under-claim    self <= suggested - 2;
+  agreed         otherwise (within one point).
 """
 
 from __future__ import annotations
@@ -20,28 +22,32 @@ from typing import Any
 from pxrules.board.selfassess import find_self_assessment, newest
 from pxrules.errors import NotFoundError
 from pxrules.rules.catalogue import CQC_KEY_QUESTIONS, load_catalogue
+from pxrules.rules.conditions import holds
+from pxrules.rules.pack import RulePack, default_rulepack
 from pxrules.scoring.levels import mean_score
 from pxrules.store.db import unit_of_work
 from pxrules.store.records import AssessmentRecord, SelfAssessmentLine, SelfAssessmentRecord, list_assessments
 from pxrules.store.repo import get_assessment, get_evidence, get_org, list_evidence
 
-OVER, UNDER, UNEVIDENCED, AGREED, NOT_SCORED = (
+OVER, UNDER, NOT_EVIDENCED, AGREED, NOT_SCORED = (
     "over-claim",
     "under-claim",
-    "unevidenced",
+    "not evidenced",
     "agreed",
     "not scored",
 )
-FLAGS: tuple[str, ...] = (OVER, UNDER, UNEVIDENCED, AGREED, NOT_SCORED)
+UNEVIDENCED = NOT_EVIDENCED  # the flag's former name, kept for callers
+FLAGS: tuple[str, ...] = (OVER, UNDER, NOT_EVIDENCED, AGREED, NOT_SCORED)
 GAP = 2  # a difference of two points or more is a claim the board should look at
 
 
-def flag_of(self_score: int | None, suggested: int, no_evidence: bool) -> str:
-    """The flag of one sub-requirement (see the module docstring for the order)."""
+def flag_of(self_score: int | None, suggested: int, no_evidence: bool, contradicted: bool = True) -> str:
+    """The flag of one sub-requirement (see the module docstring for the order); `contradicted` says whether
+    recorded evidence shows a level below the board's (see `claim_contradicted`)."""
     if self_score is None:
         return NOT_SCORED
-    if no_evidence and self_score > suggested:
-        return UNEVIDENCED
+    if self_score > suggested and (no_evidence or (self_score >= suggested + GAP and not contradicted)):
+        return NOT_EVIDENCED
     if self_score >= suggested + GAP:
         return OVER
     if self_score <= suggested - GAP:
@@ -220,6 +226,19 @@ def evidence_details(session: Any, org: str, ids: Iterable[str]) -> dict[str, di
     return out
 
 
+def claim_contradicted(score: dict[str, Any], claimed: int | None, pack: RulePack | None) -> bool:
+    """Whether recorded evidence shows a level below `claimed`: every rule at the claimed level fails on a
+    measure that was recorded. A rule failing only on measures with nothing recorded is not contradicted
+    (the evidence is missing, not against the board). Without the rules the score was made with, the
+    stored judgement stands (True)."""
+    if pack is None or claimed is None or claimed <= score["suggested"] or score["id"] not in pack.files:
+        return True
+    recorded = score.get("measures", {})
+    rules = [r for r in pack.files[score["id"]].rules if r.level == min(claimed, 5)]
+    return all(any(c.measure in recorded and not holds(c, recorded[c.measure]["value"]) for c in r.conditions)
+               for r in rules)
+
+
 def score_evidence(score: dict[str, Any]) -> list[str]:
     """A stored score's evidence id list (`evidence`; `evidence_ids` in results stored before it)."""
     found = score.get("evidence", score.get("evidence_ids"))
@@ -240,6 +259,8 @@ def build(
 ) -> Comparison:
     """Pair every sub-requirement's suggested score with the self-assessment's (pure: no store access)."""
     catalogue = load_catalogue()
+    bundled = default_rulepack()
+    pack = bundled if bundled.hash == assessment.rules_hash else None
     scores = {s["id"]: s for s in assessment.result["scores"]}
     lines = {} if self_assessment is None else {r.sub_requirement: r for r in self_assessment.rows}
     rows = []
@@ -260,7 +281,8 @@ def build(
                 sub.cqc_key_questions,
                 self_score,
                 score["suggested"],
-                flag_of(self_score, score["suggested"], score["no_evidence"]),
+                flag_of(self_score, score["suggested"], score["no_evidence"],
+                        claim_contradicted(score, self_score, pack)),
                 list(score["because"]),
                 list(score["caps"]),
                 score["next_level"],

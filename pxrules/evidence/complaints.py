@@ -7,6 +7,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from pxrules.evidence.base import Count, EvidenceBase, Key, ShortText, check_not_more
+from pxrules.evidence.vocabulary_codes import CONTENT_FLAGS, ContentFlag
 
 WebsitePage = Literal["complaints", "feedback", "pals", "healthwatch", "accessibility_statement", "values",
                       "fft_results", "you_said_we_did", "easy_read", "translation", "patient_stories",
@@ -73,7 +74,9 @@ class WebsiteCheck(EvidenceBase):
     checked_by: ShortText
     accessibility_errors: Count | None = Field(default=None, description="Automated accessibility check errors.")
     reading_age: float | None = Field(default=None, ge=5, le=25, allow_inf_nan=False)
-    content_flags: list[Key] = Field(default_factory=list, description="Content flags seen on the page.")
+    content_flags: list[ContentFlag] = Field(
+        default_factory=list,
+        description=f"What the page shows; the content flags the rules read: {CONTENT_FLAGS.described()}.")
 
     @model_validator(mode="after")
     def _clicks_need_a_page(self) -> Self:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
 from pxrules.evidence.base import Count, EvidenceBase, Key, Percent, ShortText, Text
+from pxrules.evidence.vocabulary_codes import CHANNELS, Channel
+from pxrules.evidence.vocabulary_surveys import (
+    BENCHMARK_MEASURES,
+    QUESTION_KEYS,
+    SURVEY_GROUPS,
+    BenchmarkMeasure,
+    QuestionKey,
+    SurveyGroup,
+)
 
 FftSetting = Literal[
     "inpatient",
@@ -84,7 +94,8 @@ class Benchmark(EvidenceBase):
     """
 
     kind: Literal["benchmark"] = "benchmark"
-    measure: Key = Field(description="What is benchmarked, e.g. fft.response_rate.ae or nss.q25e.")
+    measure: BenchmarkMeasure = Field(
+        description=f"What is benchmarked; the figures pxrules reads: {BENCHMARK_MEASURES.described()}.")
     scope: Key = Field(default="england", description="england, or peer:<type> e.g. peer:acute.")
     value: float = Field(allow_inf_nan=False, description="The national or peer figure (mean or median).")
     unit: Literal["percent", "share", "score", "count", "ratio"] = "percent"
@@ -129,6 +140,8 @@ def range_words(band: str | None) -> str:
     return "about the same as expected" if band == "about_same" else band.replace("_", " ") + " than expected"
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
 SurveyName = Literal["nss", "npsp_inpatient", "npsp_ue", "npsp_maternity", "npsp_cyp", "npsp_community_mh",
                      "npsp_outpatient", "nof", "place", "local"]
 
@@ -139,10 +152,14 @@ class SurveyQuestion(EvidenceBase):
     kind: Literal["survey_question"] = "survey_question"
     survey: SurveyName
     wave: ShortText = Field(description="Survey year or wave, e.g. 2025 or 2025-26 Q3.")
-    question_key: Key = Field(description="Stable key across years, e.g. nss.patient_feedback_used.")
+    question_key: QuestionKey = Field(
+        description=f"Stable key across years; the keys the rules read: {QUESTION_KEYS.described()}.")
     question_number: ShortText | None = None
     wording: ShortText | None = None
-    group: ShortText | None = Field(default=None, description="Staff group or site breakdown, if any.")
+    group: SurveyGroup | None = Field(
+        default=None,
+        description="Staff group or care-setting breakdown, if any; the groups the rules read: "
+        f"{SURVEY_GROUPS.described()}.")
     score: float = Field(allow_inf_nan=False)
     scale: Literal["percent", "score10", "score5", "share"] = "percent"
     peer_mean: float | None = Field(default=None, allow_inf_nan=False)
@@ -160,6 +177,13 @@ class SurveyQuestion(EvidenceBase):
     previous_score: float | None = Field(default=None, allow_inf_nan=False)
     change: Literal["significantly_higher", "no_significant_change", "significantly_lower"] | None = Field(
         default=None, description="The publisher's significance test of the change since previous_wave.")
+
+    @property
+    def year(self) -> str:
+        """The survey year the wave label names ("NSS 2025", "2025" and "2025-26" are all 2025): one year of
+        one question is one wave, whatever the label (the label itself when it names no year)."""
+        found = _YEAR.search(self.wave)
+        return found.group(0) if found else " ".join(self.wave.lower().split())
 
     @model_validator(mode="after")
     def _scores_on_scale(self) -> Self:
@@ -185,7 +209,8 @@ class FeedbackChannel(EvidenceBase):
     """A route by which patients give feedback, with its reach and how fast feedback reaches teams."""
 
     kind: Literal["feedback_channel"] = "feedback_channel"
-    channel: Key = Field(description="e.g. fft_sms, kiosk, qr_code, online, care_opinion, pals, easy_read, bsl.")
+    channel: Channel = Field(
+        description=f"The route; the channels the rules read: {CHANNELS.described()}.")
     live: bool = True
     settings_covered: list[FftSetting] = Field(default_factory=list)
     accessible_format: bool = Field(default=False, description="Designed for people less able to feed back.")

@@ -7,7 +7,15 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from pxrules.evidence.base import Count, EvidenceBase, Key, ShortText, Text
+from pxrules.evidence.base import Count, EvidenceBase, ShortText, Text
+from pxrules.evidence.vocabulary_codes import (
+    AGENDA_ITEMS,
+    DOC_TYPES,
+    DOCUMENT_CONTENTS,
+    AgendaItem,
+    DocType,
+    DocumentContent,
+)
 
 
 class BoardMeeting(EvidenceBase):
@@ -26,10 +34,9 @@ class BoardMeeting(EvidenceBase):
     )
     complaints_themes_reported: bool = False
     staffing_report: bool = False
-    agenda: list[Key] = Field(
+    agenda: list[AgendaItem] = Field(
         default_factory=list,
-        description="Other patient-experience items taken, e.g. strategy_approval, strategy_annual_review, "
-        "celebration, engagement_report, learning_report, qi_report, board_development.",
+        description=f"Other patient-experience items taken; the items the rules read: {AGENDA_ITEMS.described()}.",
     )
 
     @model_validator(mode="after")
@@ -47,9 +54,8 @@ class Document(EvidenceBase):
     """A strategy, plan, policy or report, with its approval, review date and co-production record."""
 
     kind: Literal["document"] = "document"
-    doc_type: Key = Field(
-        description="e.g. px_strategy, delivery_plan, engagement_programme, od_strategy, comms_strategy, "
-        "complaints_policy, values_framework, quality_account, leadership_curriculum, training_needs_analysis."
+    doc_type: DocType = Field(
+        description=f"What the document is; the types the rules read: {DOC_TYPES.described()}."
     )
     title: ShortText
     status: Literal["draft", "approved", "superseded"] = "approved"
@@ -59,7 +65,9 @@ class Document(EvidenceBase):
     coproduced_patients: bool = False
     coproduced_staff: bool = False
     consulted: bool = False
-    contents: list[Key] = Field(default_factory=list, description="What the document covers (content flags).")
+    contents: list[DocumentContent] = Field(
+        default_factory=list,
+        description=f"What the document covers; the content flags the rules read: {DOCUMENT_CONTENTS.described()}.")
     measures_with_target: Count | None = Field(default=None, description="Impact measures with baseline and target.")
     measures_on_track: Count | None = None
 

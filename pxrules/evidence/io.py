@@ -86,11 +86,16 @@ def _describe(error: ErrorDetails) -> str:
         msg = "is required"
     elif error["type"] == "extra_forbidden":
         msg = "is not a field of this kind"
+    elif error["type"] == "literal_error" and isinstance(error.get("input"), str):
+        # A closed list the model spells out (settings, presenters ...): name the nearest choices.
+        options = re.findall(r"'([^']*)'", str((error.get("ctx") or {}).get("expected", "")))
+        msg += did_you_mean(str(error["input"]), options)
     value = error.get("input")
     if (
         error["type"] not in {"missing", "extra_forbidden"}
         and isinstance(value, str | int | float | bool)
         and error["loc"]
+        and repr(value) not in msg
     ):
         shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
         msg += f" (got {shown})"

@@ -12,6 +12,7 @@ from pxrules.evidence.complaints import ComplaintsPeriod, WebsiteCheck
 from pxrules.evidence.feedback import Benchmark, FeedbackChannel, FftMonthly, SurveyQuestion
 from pxrules.evidence.governance import Attestation, BoardMeeting, Document
 from pxrules.evidence.improvement import QiProject, ServiceChange
+from pxrules.evidence.vocabulary import STORED
 from pxrules.evidence.workforce import StaffProcess, TrainingRecord
 
 Evidence = Annotated[
@@ -53,9 +54,17 @@ def evidence_adapter() -> TypeAdapter[Evidence]:
     return TypeAdapter(Evidence)
 
 
-def parse_evidence(data: Any) -> Evidence:
-    """Validate one mapping into its evidence model; raises pydantic.ValidationError."""
-    return evidence_adapter().validate_python(data)
+# Items read back from a store keep the codes they were stored with (see evidence/vocabulary.py).
+STORED_CONTEXT: dict[str, bool] = {STORED: True}
+
+
+def parse_evidence(data: Any, *, stored: bool = False) -> Evidence:
+    """Validate one mapping into its evidence model; raises pydantic.ValidationError.
+
+    `stored` is for payloads read back from a store: a code outside a closed vocabulary that was stored
+    before the vocabulary closed is kept as it was (it counts for nothing), not rejected.
+    """
+    return evidence_adapter().validate_python(data, context=STORED_CONTEXT if stored else None)
 
 
 def is_valid_on(item: Evidence, as_of: dt.date) -> bool:

@@ -6,16 +6,18 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from pxrules.evidence.base import Count, EvidenceBase, Key, ShortText
+from pxrules.evidence.base import Count, EvidenceBase, ShortText
+from pxrules.evidence.vocabulary_codes import COURSES, POPULATIONS, PROCESSES, Course, Population, Process
 
 
 class TrainingRecord(EvidenceBase):
     """Completions of one course by one staff population over the period (from ESR or the learning system)."""
 
     kind: Literal["training_record"] = "training_record"
-    course: Key = Field(description="e.g. px_induction, complaints_handling, shared_decision_making, "
-                        "qi_foundation, qi_practitioner, duty_of_candour, board_development, leadership_programme.")
-    population: Key = Field(description="e.g. all_staff, frontline, managers, board, clinicians, complaints_staff.")
+    course: Course = Field(
+        description=f"The course; the courses the rules read: {COURSES.described()}.")
+    population: Population = Field(
+        description=f"Who it is for; the staff groups the rules read: {POPULATIONS.described()}.")
     population_size: Count
     completed: Count
     includes_patient_feedback: bool = Field(default=False, description="The course teaches using patient feedback.")
@@ -37,7 +39,8 @@ class StaffProcess(EvidenceBase):
     """
 
     kind: Literal["staff_process"] = "staff_process"
-    process: Key
+    process: Process = Field(
+        description=f"What was audited; the processes the rules read: {PROCESSES.described()}.")
     in_place: bool = True
     policy_in_date: bool | None = None
     population: Count | None = Field(default=None, description="How many were in scope (staff, areas, cases).")

@@ -192,7 +192,7 @@ def same_figures(items: Sequence[Evidence], session: Session) -> set[str]:
         stored = latest.get(item.id)
         if stored is None or stored.content_hash == item.content_hash():
             continue  # new, or identical (store_evidence counts it as unchanged)
-        old = parse_evidence(json.loads(stored.payload)).content()
+        old = parse_evidence(json.loads(stored.payload), stored=True).content()
         new = item.content()
         old.pop("source", None)
         new.pop("source", None)

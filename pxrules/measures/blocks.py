@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -121,8 +122,26 @@ def survey_items(view: EvidenceView, question_key: str, group: str | None = None
     """Current (or, if `ever`, also lapsed) results for one survey question, oldest first: the whole
     organisation's unless a breakdown group is named."""
     # One index by question serves every breakdown group: a question has few results per group.
-    return [q for q in view.select("survey_question", SurveyQuestion, "question_key", (question_key,), ever=ever)
-            if q.group == group]
+    return one_per_year([q for q in view.select("survey_question", SurveyQuestion, "question_key", (question_key,),
+                                                ever=ever) if q.group == group])
+
+
+def one_per_year(items: Sequence[SurveyQuestion]) -> list[SurveyQuestion]:
+    """One result per question, breakdown group and survey year, oldest first: a second item for the same
+    year (an imported "NSS 2025" beside a trust's own "2025", or a correction) supersedes, never adds a wave.
+    The one recorded last wins (then the later publication, then the id, so the choice is order-free)."""
+    latest: dict[tuple[str, str | None, str], SurveyQuestion] = {}
+    for q in items:
+        key = (q.question_key, q.group, q.year)
+        held = latest.get(key)
+        if held is None or _recorded(q) > _recorded(held):
+            latest[key] = q
+    kept = {id(q) for q in latest.values()}
+    return [q for q in items if id(q) in kept]
+
+
+def _recorded(q: SurveyQuestion) -> tuple[str, dt.date, str]:
+    return (q.recorded_at.isoformat() if q.recorded_at else "", q.end, q.id)
 
 
 def survey_position(view: EvidenceView, question_key: str, group: str | None = None) -> Result | None:
@@ -144,7 +163,7 @@ def ladder_position(question_key: str, current: Sequence[SurveyQuestion],
     now = max(items, key=lambda q: (q.end, q.wave))
     # The previous wave may have lapsed by now; it still shows whether the position was sustained.
     earlier = [q for q in history
-               if q.wave != now.wave and (q.peer_median is not None or q.expected_range)
+               if q.year != now.year and (q.peer_median is not None or q.expected_range)
                and (now.end - q.end).days <= 731 and q.end < now.end]
     waves = [*sorted(earlier, key=lambda q: (q.end, q.wave)), now]
 

@@ -152,7 +152,7 @@ def clinical_setting_gap_pts(view: EvidenceView) -> Result | None:
     if not items:
         return None
     newest = max(items, key=lambda q: (q.end, q.wave))
-    wave = [q for q in items if q.wave == newest.wave]
+    wave = [q for q in items if q.year == newest.year]
     points = {q.group or "": q.score * _POINTS[q.scale] for q in wave}
     gap = max(points.values()) - min(points.values())
     spread = ", ".join(f"{g.removeprefix(SETTING_PREFIX)} {v:.1f}" for g, v in sorted(points.items()))

@@ -22,11 +22,13 @@ from pxrules.measures.registry import EvidenceView, Result, measure
 # ---- shared helpers for the culture modules ----------------------------------------------------------
 
 
-def register_band(name: str, question_key: str, what: str) -> None:
-    """Register `name` as the ladder-B position (1..5) of one survey question against its peers."""
+def register_band(name: str, question_key: str, what: str, fallback: str | None = None) -> None:
+    """Register `name` as the ladder-B position (1..5) of one survey question against its peers (or, where
+    the trust has not recorded that question, of `fallback`, a published score of the same outcome)."""
 
     def compute(view: EvidenceView) -> Result | None:
-        return survey_position(view, question_key)
+        found = survey_position(view, question_key)
+        return found if found is not None or fallback is None else survey_position(view, fallback)
 
     measure(name, type="integer", unit="band", better="higher", kinds=("survey_question",),
             description=f"Ladder B position of {what} against peers: 1 bottom quartile, 2 below the median, "

@@ -92,7 +92,7 @@ def _position(view: EvidenceView, keys: Sequence[str], strict: bool) -> Result |
         band, used = _band(now, strict), [now]
         if band == 5:
             before = [q for q in _benchmarked(view, key, ever=True)
-                      if q.end < now.end and q.wave != now.wave and (now.end - q.end).days <= 731]
+                      if q.end < now.end and q.year != now.year and (now.end - q.end).days <= 731]
             prev = max(before, key=lambda q: (q.end, q.wave, q.id)) if before else None
             if prev is not None and _band(prev, strict) == 5:
                 used.insert(0, prev)

@@ -10,7 +10,14 @@ from pxrules.evidence import Evidence
 from pxrules.evidence.feedback import SurveyQuestion
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.evidence.workforce import StaffProcess
-from pxrules.measures.blocks import documents, ladder_position, pct, process_compliance, survey_position
+from pxrules.measures.blocks import (
+    documents,
+    ladder_position,
+    one_per_year,
+    pct,
+    process_compliance,
+    survey_position,
+)
 from pxrules.measures.registry import EvidenceView, Result, measure
 
 # Survey breakdowns the leadership rules read (survey_question.group). Clinical engagement is judged on
@@ -136,10 +143,11 @@ def survey_band(view: EvidenceView, key: str, groups: Sequence[str] | Callable[[
     trust reports them, else the whole organisation. `previous` gives the position at the wave before the
     current one (that wave may have lapsed: it is judged as it stood when it was current)."""
     wanted = groups if callable(groups) else (lambda g: g in groups)
-    current = view.select("survey_question", SurveyQuestion, "question_key", (key,))
+    current = one_per_year(view.select("survey_question", SurveyQuestion, "question_key", (key,)))
     chosen = sorted({q.group for q in current if q.group is not None and wanted(q.group)})
     scopes: list[str | None] = list(chosen) if chosen else [None]
-    pool = view.select("survey_question", SurveyQuestion, "question_key", (key,), ever=True) if previous else []
+    pool = one_per_year(view.select("survey_question", SurveyQuestion, "question_key", (key,), ever=True)) \
+        if previous else []
     results: list[tuple[int, str, Result]] = []
     for scope in scopes:
         mine = [q for q in current if q.group == scope]
@@ -147,7 +155,7 @@ def survey_band(view: EvidenceView, key: str, groups: Sequence[str] | Callable[[
             continue
         if previous:
             newest = max(mine, key=lambda q: (q.end, q.wave))
-            items = [q for q in pool if q.group == scope and q.wave != newest.wave and q.end <= newest.end]
+            items = [q for q in pool if q.group == scope and q.year != newest.year and q.end <= newest.end]
             if not items:
                 continue
             # The group's items as they stood when the previous wave was the latest.
@@ -270,6 +278,9 @@ def visits_with_patients_share_12m(view: EvidenceView) -> Result | None:
 @measure("leadership.visits_nss_speak_up_band", type="integer", unit="level", better="higher",
          kinds=("survey_question",),
          description="Ladder B position (1-5) of the staff survey 'safe to speak up' item "
-         "(2023-25 Q25e) against peers")
+         "(2023-25 Q25e) against peers; where the trust has not recorded it, the survey's raising-concerns "
+         "sub-score (as the Oversight Framework publishes it)")
 def visits_nss_speak_up_band(view: EvidenceView) -> Result | None:
-    return survey_band(view, "nss.safe_to_speak_up")
+    # The published sub-score measures the same outcome (staff feel able to raise concerns): a trust whose
+    # only staff-survey evidence is the national publication still has its position counted.
+    return survey_band(view, "nss.safe_to_speak_up") or survey_band(view, "nss.raising_concerns")

@@ -121,9 +121,9 @@ def px_examples(view: EvidenceView) -> Result | None:
          description="Patient experience priorities with a measurable target in the latest quality account")
 def px_priorities_with_target(view: EvidenceView) -> Result | None:
     qa = _latest_account(view)
-    if qa is None:
-        return None
-    n = qa.measures_with_target or 0
+    if qa is None or qa.measures_with_target is None:
+        return None  # priorities not recorded: not the same as none set
+    n = qa.measures_with_target
     return Result(n, [qa], f"Quality account {_fy_label(_fy(qa))} sets {n} experience priorities with target")
 
 

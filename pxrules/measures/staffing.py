@@ -55,7 +55,9 @@ def establishment_staff_input_share_12m(view: EvidenceView) -> Result | None:
 
 
 register_band("staffing.nss_involved_in_changes_band", "nss.involved_in_changes",
-              "NHS Staff Survey 'involved in deciding on changes that affect my work area' (Q3e)")
+              "NHS Staff Survey 'involved in deciding on changes that affect my work area' (Q3e), or where "
+              "the trust has not recorded it the published staff engagement score",
+              fallback="nss.engagement")
 
 
 @measure("staffing.nss_enough_staff_change", type="number", unit="points", better="higher", kinds=("survey_question",),

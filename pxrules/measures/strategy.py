@@ -184,7 +184,9 @@ def strategy_reviewed_prev12m(view: EvidenceView) -> Result | None:
 
 
 def _on_track(view: EvidenceView, ending_months_ago: int) -> Result | None:
-    scored = [d for d in _reviews(view, ending_months_ago) if d.measures_with_target]
+    # A review that did not record how many measures are on track is "not recorded", never "0 on track".
+    scored = [d for d in _reviews(view, ending_months_ago)
+              if d.measures_with_target and d.measures_on_track is not None]
     if not scored:
         return None
     d = scored[-1]

@@ -116,8 +116,8 @@ def complaints_clicks(view: EvidenceView) -> Result | None:
 )
 def complaints_content_share(view: EvidenceView) -> Result | None:
     check = content_checks(view).get("complaints")
-    if check is None:
-        return None
+    if check is None or not check.content_flags:
+        return None  # a check that recorded no content says nothing about it (not "0 of 5")
     have = [f for f in COMPLAINTS_CONTENT if f in check.content_flags]
     missing = [f for f in COMPLAINTS_CONTENT if f not in check.content_flags]
     return Result(
@@ -138,8 +138,8 @@ def complaints_content_share(view: EvidenceView) -> Result | None:
 )
 def complaints_accessible(view: EvidenceView) -> Result | None:
     check = content_checks(view).get("complaints")
-    if check is None:
-        return None
+    if check is None or not check.content_flags:
+        return None  # content not recorded: not the same as no accessible format
     formats = sorted(ACCESSIBLE_FLAGS & set(check.content_flags))
     return Result(
         bool(formats), [check], f"accessible formats on the complaints page: {', '.join(formats) or 'none'}"

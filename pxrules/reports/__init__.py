@@ -21,8 +21,12 @@ def write_report(
     by: str = "section",
     today: dt.date | None = None,
     force: bool = False,
+    assessment_id: int | None = None,
 ) -> Path:
-    """Build the report of `org` from the store and write it as `fmt` (html, md or xlsx) to `path`."""
+    """Build the report of `org` from the store and write it as `fmt` (html, md or xlsx) to `path`.
+
+    The latest assessment, or the one given (which must be of `org`).
+    """
     from pxrules.reports.model import build_report
 
     if fmt not in FORMATS:
@@ -32,7 +36,9 @@ def write_report(
     from pxrules.common.output_file import check_output, write_output
 
     path = check_output(Path(path), store_url=url, force=force)
-    report = build_report(url, org, by="cqc" if by == "cqc" else "section", today=today)
+    report = build_report(
+        url, org, by="cqc" if by == "cqc" else "section", today=today, assessment_id=assessment_id
+    )
     from pxrules.reports.html import write_html
     from pxrules.reports.markdown import write_markdown
     from pxrules.reports.xlsx import write_xlsx

@@ -21,13 +21,13 @@ FLAG_COLOURS = {
     AGREED: "#007F3B",
     NOT_SCORED: GREY,
 }
-FONT = "font-family:Arial,Helvetica,sans-serif"
+FONT = "Arial,Helvetica,sans-serif"  # an attribute, not a style: the web pages' CSP allows no inline style
 
 
 def _svg(name: str, title: str, width: int, height: int, body: list[str]) -> Markup:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{name}" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px;{FONT}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="{FONT}" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
     )
     return Markup(head + "".join(body) + "</svg>")

@@ -17,7 +17,7 @@ from pxrules.reports import charts
 from pxrules.reports.model import Report
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-SHORT_FLAGS = {"over-claim": "Over", "under-claim": "Under", "unevidenced": "Unevid.", "agreed": "Agreed",
+SHORT_FLAGS = {"over-claim": "Over", "under-claim": "Under", "not evidenced": "Not evid.", "agreed": "Agreed",
                "not scored": "Not scored"}
 
 

@@ -183,7 +183,7 @@ def render_markdown(r: Report) -> str:
         ]
     if r.unevidenced:
         out += [
-            "### Unevidenced",
+            "### Not yet evidenced",
             "",
             *_table(
                 ["Id", "Sub-requirement", "Board", "Evidence that would support it"],
@@ -229,8 +229,9 @@ def render_markdown(r: Report) -> str:
         "---",
         "",
         (
-            "Flags: over-claim = board score two or more above the suggested score; under-claim = two "
-            "or more below; unevidenced = the board claims a score but no current evidence supports one; "
+            "Flags: over-claim = board score two or more above the suggested score, and recorded evidence "
+            "shows the lower level; under-claim = two or more below; not evidenced = the register holds "
+            "nothing yet that bears on the board's score (evidence to record, not a contradiction); "
             "agreed = within one point; not scored = no board score."
         ),
         "",

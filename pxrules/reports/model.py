@@ -149,12 +149,14 @@ def _groups(comparison: Comparison, by: GroupBy) -> list[ReportGroup]:
     return groups
 
 
-def build_report(url: str, org: str, *, by: GroupBy = "section", today: dt.date | None = None) -> Report:
-    """The report of `org`: latest self-assessment (if any) against the latest assessment, plus the trend."""
+def build_report(
+    url: str, org: str, *, by: GroupBy = "section", today: dt.date | None = None, assessment_id: int | None = None
+) -> Report:
+    """The report of `org`: latest self-assessment (if any) against the latest (or given) assessment, and trend."""
     from pxrules.store.audit_chain import head
     from pxrules.store.db import unit_of_work
 
-    comparison = compare(url, org, require_self=False)
+    comparison = compare(url, org, assessment_id=assessment_id, require_self=False)
     with unit_of_work(url) as session:
         chain_head = head(session) or (0, "")
     return Report(

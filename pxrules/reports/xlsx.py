@@ -16,7 +16,7 @@ _HEAD_FILL = "005EB8"
 _FLAG_FILLS = {
     "over-claim": "F7D4D1",
     "under-claim": "EAD4DF",
-    "unevidenced": "FBE3C2",
+    "not evidenced": "FBE3C2",
     "agreed": "D5EADC",
     "not scored": "E8EDEE",
 }

@@ -1,7 +1,9 @@
 """Load and validate the rule pack (rules/**/<ID>.yaml) into compiled rules, with a content hash.
 
 A rule file gives, for each level 1..5 of one sub-requirement, one or more alternatives: a `because`
-sentence and `when` conditions on measures (all must hold). Level 0 is what remains when nothing holds.
+sentence, `when` conditions on measures (all must hold), and what the alternative rests on: at levels
+1-4 `grounds`, phrases quoted from the framework (checked against the catalogue text); at level 5
+`source`, naming what beyond the words separates 5 from 4. Level 0 is what remains when nothing holds.
 Nothing in a rule file is ever executed: it is parsed with yaml.safe_load and checked against the
 measure registry.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -19,7 +22,7 @@ from typing import Any
 from pxrules.errors import RuleError
 from pxrules.measures import MEASURES, MeasureSpec
 from pxrules.paths import rules_dir
-from pxrules.rules.catalogue import load_catalogue
+from pxrules.rules.catalogue import Catalogue, load_catalogue
 from pxrules.rules.conditions import CompiledRule, Condition, Scalar, normalise
 from pxrules.rules.yaml_parse import safe_load, yaml_error
 
@@ -27,6 +30,7 @@ OPS = ("eq", "neq", "gt", "gte", "lt", "lte")
 LEVELS = (1, 2, 3, 4, 5)
 DEFAULT_ATTESTATION_CAP = 2
 _RULE_KEYS = {"sub_requirement", "title", "attestation_cap", "notes", "levels"}
+_ALT_KEYS = {"because", "grounds", "source", "when"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class RuleFile:
     notes: str
     attestation_cap: int
     rules: tuple[CompiledRule, ...]
+    # Per rule id: the framework's words it rests on (levels 1-4) and what beyond them (level 5).
+    grounds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     # Worked out once per file (scoring asks for them for every sub-requirement of every assessment).
     @cached_property
@@ -209,7 +216,45 @@ def _parse_conditions(where: str, when: Any) -> tuple[Condition, ...]:
     return tuple(sorted(out, key=lambda c: (c.measure, c.op, str(c.value))))
 
 
-def _load_file(path: Path, known_subs: set[str], root: Path) -> RuleFile:
+def _words(text: str) -> str:
+    """Text with every run of white space one space (quotes are checked against the words alone)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def framework_words(catalogue: Catalogue, sub: str) -> tuple[str, str, str]:
+    """The texts a rule of `sub` may quote: the sub-requirement, its characteristic, its section intro."""
+    s = catalogue.get(sub)
+    return _words(s.text), _words(s.characteristic_text), _words(catalogue.section(s.section_key).intro)
+
+
+def _grounds(where: str, level: int, alt: Mapping[str, Any], words: tuple[str, str, str]) -> tuple[
+        tuple[str, ...], str]:
+    """Check an alternative's `grounds` (quotes from the framework) and `source`; return them."""
+    raw = alt.get("grounds")
+    quotes = [raw] if isinstance(raw, str) else raw
+    if quotes is not None and (not isinstance(quotes, list) or not quotes
+                               or not all(isinstance(q, str) and q.strip() for q in quotes)):
+        raise RuleError(f"{where}: `grounds` must be a phrase, or a list of phrases, quoted from the framework")
+    source = alt.get("source")
+    if source is not None and (not isinstance(source, str) or not source.strip()):
+        raise RuleError(f"{where}: `source` must name what the level-5 condition rests on")
+    if level < 5:
+        if not quotes:
+            raise RuleError(f"{where}: a level {level} condition needs `grounds`: the framework's words it rests on "
+                            "(the sub-requirement, its characteristic or its section introduction)")
+        if source is not None:
+            raise RuleError(f"{where}: `source` is for level 5 only; a condition beyond the framework's words may "
+                            "only separate 5 from 4")
+    elif not source:
+        raise RuleError(f"{where}: level 5 goes beyond the framework's words, so it names its `source`")
+    for quote in quotes or []:
+        if not any(_words(quote) in text for text in words):
+            raise RuleError(f"{where}: grounds {quote!r} is not in the framework's text for this sub-requirement, "
+                            "its characteristic or its section introduction")
+    return tuple(_words(q) for q in quotes or []), " ".join((source or "").split())
+
+
+def _load_file(path: Path, catalogue: Catalogue, root: Path) -> RuleFile:
     rel = path.relative_to(root)
     try:
         data = safe_load(path.read_text(encoding="utf-8"))
@@ -221,8 +266,9 @@ def _load_file(path: Path, known_subs: set[str], root: Path) -> RuleFile:
     if extra:
         raise RuleError(f"{rel}: unknown keys {', '.join(sorted(extra))} (allowed: {', '.join(sorted(_RULE_KEYS))})")
     sub = str(data.get("sub_requirement", ""))
-    if sub not in known_subs:
+    if sub not in {s.id for s in catalogue.sub_requirements}:
         raise RuleError(f"{rel}: unknown sub-requirement {sub!r}")
+    words = framework_words(catalogue, sub)
     if path.stem != sub:
         raise RuleError(f"{rel}: file name must be {sub}.yaml for sub-requirement {sub}")
     cap = data.get("attestation_cap", DEFAULT_ATTESTATION_CAP)
@@ -235,6 +281,8 @@ def _load_file(path: Path, known_subs: set[str], root: Path) -> RuleFile:
     if bad:
         raise RuleError(f"{rel}: levels must be 1..5 (level 0 is what remains), got {bad}")
     rules: list[CompiledRule] = []
+    grounds: dict[str, tuple[str, ...]] = {}
+    sources: dict[str, str] = {}
     for level in LEVELS:
         alts = levels.get(level)
         if not alts:
@@ -246,15 +294,18 @@ def _load_file(path: Path, known_subs: set[str], root: Path) -> RuleFile:
         for i, alt in enumerate(alts):
             rule_id = f"{sub}.L{level}" + (f".{chr(97 + i)}" if len(alts) > 1 else "")
             where = f"{rel}, rule {rule_id}"
-            if not isinstance(alt, Mapping) or set(map(str, alt)) - {"because", "when"}:
-                raise RuleError(f"{where}: each alternative has exactly `because` and `when`")
+            if not isinstance(alt, Mapping) or set(map(str, alt)) - _ALT_KEYS or "when" not in alt:
+                raise RuleError(f"{where}: an alternative has `because`, `grounds` (or at level 5 `source`) "
+                                "and `when`, nothing else")
+            grounds[rule_id], sources[rule_id] = _grounds(where, level, alt, words)
             because = alt.get("because")
             if not isinstance(because, str) or not because.strip():
                 raise RuleError(f"{where}: `because` must be a sentence a board member can read")
             rules.append(CompiledRule(rule_id, sub, level, _parse_conditions(where, alt.get("when")),
                                       " ".join(because.split())))
     _check_overlaps(rel, rules)
-    return RuleFile(sub, path, str(data.get("title") or ""), str(data.get("notes") or ""), cap, tuple(rules))
+    return RuleFile(sub, path, str(data.get("title") or ""), str(data.get("notes") or ""), cap, tuple(rules),
+                    grounds, {k: v for k, v in sources.items() if v})
 
 
 def _check_overlaps(rel: Path, rules: list[CompiledRule]) -> None:
@@ -298,11 +349,10 @@ def load_rulepack(root: Path | None = None, *, subdir: str | None = None) -> Rul
     """
     root = (root or rules_dir()).resolve()
     catalogue = load_catalogue(root / "framework.yaml")
-    known = {s.id for s in catalogue.sub_requirements}
     files: dict[str, RuleFile] = {}
     paths = rule_files(root / subdir if subdir else root)
     for path in paths:
-        rf = _load_file(path, known, root)
+        rf = _load_file(path, catalogue, root)
         if rf.sub_requirement in files:
             raise RuleError(f"{path.relative_to(root)}: {rf.sub_requirement} already has rules in "
                             f"{files[rf.sub_requirement].path.relative_to(root)}")

@@ -213,3 +213,17 @@ def evidence_due(
         get_org(org, session=session)
         evidence = load_evidence(org, session=session)
     return due_report(org, as_of or dt.date.today(), evidence, within=within, pack=pack)
+
+
+VALIDITY: tuple[str, ...] = ("in date", "lapsing", "lapsed", "withdrawn")
+
+
+def validity(item: Evidence, as_of: dt.date, *, withdrawn: bool = False, within: int = DEFAULT_WITHIN) -> str:
+    """How the register shows an item on `as_of`: withdrawn, lapsed (no longer counts), lapsing (stops
+    counting within `within` days) or in date. An item's window is one interval, so two checks decide it.
+    """
+    if withdrawn:
+        return "withdrawn"
+    if not is_valid_on(item, as_of):
+        return "lapsed"
+    return "in date" if is_valid_on(item, as_of + dt.timedelta(days=within)) else "lapsing"

@@ -119,7 +119,60 @@ def explain(url: str, org: str, sub_requirement: str, assessment_id: int | None 
     return {
         "organisation": org, "assessment_id": record.id, "as_of": record.as_of.isoformat(),
         "rules_hash": record.rules_hash, "sub_requirement": sub.id, "text": sub.text,
-        "suggested": score["suggested"], "because": score["because"], "firings": expand_firings(score),
+        "suggested": score["suggested"], "because": score["because"],
+        "firings": _with_conditions(_with_thresholds(expand_firings(score), record.rules_hash),
+                                    record.rules_hash, sub.id),
         "measures": score["measures"], "caps": score["caps"], "next_level": score["next_level"],
         "no_evidence": score["no_evidence"], "supporting_kinds": score["supporting_kinds"], "evidence": items,
     }
+
+
+def _with_conditions(firings: list[dict[str, Any]], rules_hash: str, sub_id: str) -> list[dict[str, Any]]:
+    """Each firing with its rule's conditions (measure, operator, threshold) as the rule pack states them.
+
+    Only when the stored assessment was made with the current pack; otherwise the list is empty rather
+    than showing thresholds the score was not judged against.
+    """
+    from pxrules.scoring.levels import condition_text
+
+    pack = default_rulepack()
+    rules = pack.for_sub(sub_id).by_id if pack.hash == rules_hash else {}
+    out = []
+    for firing in firings:
+        rule = rules.get(firing["rule_id"])
+        conditions = [] if rule is None else [
+            {"measure": c.measure, "op": c.op, "threshold": c.value, "text": condition_text(c)} for c in rule.conditions
+        ]
+        out.append({**firing, "conditions": conditions})
+    return out
+
+
+_OP_WORDS = {"eq": "=", "neq": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _with_thresholds(firings: list[dict[str, Any]], rules_hash: str) -> list[dict[str, Any]]:
+    """Each matched measure with the threshold it met ("needs >= 0.8"), read from the rules that scored it.
+
+    Only when the bundled pack is the one the assessment used (same hash); otherwise the stored firing is
+    shown as it is, without thresholds, rather than with today's thresholds beside yesterday's values.
+    """
+    from pxrules.rules.pack import default_rulepack
+
+    pack = default_rulepack()
+    if pack.hash != rules_hash:
+        return firings
+    out = []
+    for f in firings:
+        rule_file = pack.files.get(f["rule_id"].split(".")[0])
+        rule = rule_file.by_id.get(f["rule_id"]) if rule_file else None
+        if rule is None:
+            out.append(f)
+            continue
+        needs: dict[str, list[str]] = {}
+        for c in rule.conditions:
+            value = ("yes" if c.value else "no") if isinstance(c.value, bool) else f"{c.value:g}" \
+                if isinstance(c.value, float) else str(c.value)
+            needs.setdefault(c.measure, []).append(f"{_OP_WORDS[c.op]} {value}")
+        out.append({**f, "matched": [{**m, "needs": " and ".join(needs.get(m["measure"], []))}
+                                     for m in f["matched"]]})
+    return out

@@ -239,7 +239,9 @@ def note_rulepack(session: Session, *, rules_hash: str, catalogue_version: str, 
 
 def seal_existing(session: Session, *, by: str, note: str) -> AuditEventRecord:
     """The genesis event: cover every row already in the store (rows written before auditing existed)."""
-    refs = {name: fetch_keys(session, name) for name in KEYS}
+    # Tables added by later migrations do not exist yet when an old store is sealed (and hold nothing then).
+    present = set(sa.inspect(session.connection()).get_table_names())
+    refs = {name: fetch_keys(session, name) for name in KEYS if name in present}
     counts = {name: len(keys) for name, keys in refs.items()}
     total = sum(counts.values())
     return append_event(

@@ -59,6 +59,11 @@ COLUMNS: dict[str, tuple[tuple[str, TypeEngine[Any]], ...]] = {
         "self_assessment_id:int sub_requirement score:int current_position planned_action "
         "what_good_looks_like owner review_date:date"
     ),
+    "app_user": _columns(
+        "row:int email version:int name role orgs disabled:bool password_version:int changed_at:time changed_by"
+    ),
+    "api_token": _columns("id:int email label token_sha256 created_at:time created_by expires_at:time"),
+    "api_token_revocation": _columns("id:int token_id:int revoked_at:time revoked_by"),
 }
 # Tables whose rows events name (by primary key); child tables are hashed inside their parent row.
 KEYS: dict[str, str] = {
@@ -67,6 +72,9 @@ KEYS: dict[str, str] = {
     "evidence_withdrawal": "id",
     "assessment": "id",
     "self_assessment": "id",
+    "app_user": "row",
+    "api_token": "id",
+    "api_token_revocation": "id",
 }
 CHILDREN: dict[str, tuple[str, str, str]] = {
     "assessment": ("assessment_score", "assessment_id", "scores"),
@@ -78,6 +86,9 @@ LABELS = {
     "evidence_withdrawal": "withdrawal",
     "assessment": "assessment",
     "self_assessment": "self-assessment",
+    "app_user": "account version",
+    "api_token": "API token",
+    "api_token_revocation": "API token revocation",
 }
 
 

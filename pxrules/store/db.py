@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,7 +138,9 @@ def dispose_engines() -> None:
 def _alembic_config(url: str) -> Any:
     from alembic.config import Config
 
-    config = Config()
+    # stdout named now: Config's default is the sys.stdout of when alembic was first imported (a test
+    # runner's since-closed capture stream, say), and `alembic check` writes to it.
+    config = Config(stdout=sys.stdout)
     # ConfigParser interpolation treats % specially, so escape it in the folder name.
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from pxrules.errors import NotFoundError, StoreError
 from pxrules.evidence import Evidence, parse_evidence
-from pxrules.evidence.registry import evidence_adapter
+from pxrules.evidence.registry import STORED_CONTEXT, evidence_adapter
 from pxrules.store.orgs import did_you_mean, get_org
 from pxrules.store.tables import EvidenceRow, EvidenceWithdrawal
 
@@ -42,7 +42,7 @@ class EvidenceRecord:
 
     def item(self) -> Evidence:
         """The payload parsed back into its evidence model."""
-        return parse_evidence(self.payload)
+        return parse_evidence(self.payload, stored=True)
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready, stable keys, without the payload."""
@@ -194,7 +194,7 @@ def load_evidence_hashed(
         item = _SHARED_ITEMS.get(payload)
         if item is None:
             try:
-                item = adapter.validate_json(payload)
+                item = adapter.validate_json(payload, context=STORED_CONTEXT)
             except (ValidationError, ValueError) as exc:
                 raise StoreError(
                     f"stored evidence {evidence_id} version {version} no longer validates: {exc}"

@@ -190,6 +190,77 @@ class AuditHead(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class AppUser(SQLModel, table=True):
+    """One version of one account (append-only, audited): a change of role, scope or state is a new row."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (
+        UniqueConstraint("email", "version", name="uq_app_user_email_version"),
+        CheckConstraint("role IN ('viewer', 'contributor', 'lead', 'admin')", name="ck_app_user_role"),
+    )
+
+    row: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    version: int
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    # JSON list of ODS codes, or ["*"] for every organisation.
+    orgs: str = Field(sa_type=Text)
+    disabled: bool = False
+    # Counts password changes, so a reset is a new audited version without the secret in the audit trail.
+    password_version: int
+    changed_at: dt.datetime = Field(sa_type=UtcDateTime)
+    changed_by: str = Field(max_length=500)
+
+
+class UserPassword(SQLModel, table=True):
+    """The current argon2 hash of an account's password: a secret, so kept out of the audited rows."""
+
+    __tablename__ = "user_password"
+
+    email: str = Field(primary_key=True, max_length=254)
+    password_hash: str = Field(max_length=500)
+    changed_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """An API token for scripts (audited): only its sha256 is kept; revocation is a row of its own."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    label: str = Field(max_length=200)
+    token_sha256: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    created_by: str = Field(max_length=500)
+    expires_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ApiTokenRevocation(SQLModel, table=True):
+    """The revocation of one API token (audited)."""
+
+    __tablename__ = "api_token_revocation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int = Field(foreign_key="api_token.id", unique=True)
+    revoked_at: dt.datetime = Field(sa_type=UtcDateTime)
+    revoked_by: str = Field(max_length=500)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser (not audited; safe to empty, which signs everyone out): the cookie's sha256."""
+
+    __tablename__ = "web_session"
+
+    id_sha256: str = Field(primary_key=True, max_length=64)
+    email: str = Field(max_length=254, index=True)
+    csrf: str = Field(max_length=64)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    expires_at: dt.datetime = Field(sa_type=UtcDateTime)
+    last_seen_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
 TABLES: tuple[type[SQLModel], ...] = (
     Organisation,
     EvidenceRow,
@@ -200,4 +271,9 @@ TABLES: tuple[type[SQLModel], ...] = (
     EvidenceWithdrawal,
     AuditEvent,
     AuditHead,
+    AppUser,
+    UserPassword,
+    ApiToken,
+    ApiTokenRevocation,
+    WebSession,
 )

@@ -1,0 +1,59 @@
+"""Pages from Jinja2 templates (autoescaped, like the report, whose stylesheet, filters and charts they share)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from pxrules.board.compare import FLAGS
+from pxrules.reports.html import SHORT_FLAGS
+from pxrules.reports.html import TEMPLATES as REPORT_TEMPLATES
+from pxrules.reports.html import environment as report_environment
+from pxrules.web.auth import Auth
+from pxrules.web.security import HEADERS
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+FLAG_WORDS = {
+    "over-claim": "Over-claim",
+    "under-claim": "Under-claim",
+    "not evidenced": "Not evidenced",
+    "agreed": "Agreed",
+    "not scored": "Not scored",
+}
+# A symbol beside each flag's word, so no flag is told by colour alone.
+FLAG_MARKS = {"over-claim": "▲", "under-claim": "▼", "not evidenced": "?", "agreed": "✓", "not scored": "–"}
+ROLE_WORDS = {"viewer": "Viewer", "contributor": "Contributor", "lead": "Governance lead", "admin": "Administrator"}
+
+
+@cache
+def environment() -> Environment:
+    """Autoescape on for every template; undefined names are errors, as in the report."""
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)), FileSystemLoader(str(REPORT_TEMPLATES))]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(report_environment().filters)
+    env.globals.update(flags=FLAGS, short_flags=SHORT_FLAGS, flag_words=FLAG_WORDS, flag_marks=FLAG_MARKS,
+                       role_words=ROLE_WORDS)  # fmt: skip
+    return env
+
+
+def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page for the signed-in account (or the sign-in and error pages, where there is none)."""
+    auth: Auth | None = getattr(request.state, "auth", None)
+    html = environment().get_template(template).render(
+        request_path=request.url.path,
+        user=None if auth is None else auth.user,
+        csrf=None if auth is None else auth.csrf,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status, headers=HEADERS | {"cache-control": "no-store"})

@@ -1,0 +1,79 @@
+"""The organisations a user may see, an organisation's home, and one sub-requirement explained."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from pxrules.board.trend import Line
+from pxrules.errors import NotFoundError
+from pxrules.reports import charts
+from pxrules.store.db import unit_of_work
+from pxrules.store.repo import list_orgs
+from pxrules.web import views
+from pxrules.web.auth import Auth, config_of, in_scope, signed_in
+from pxrules.web.render import render
+
+router = APIRouter()
+TAGS: list[str | Enum] = ["organisations"]
+
+
+def orgs_of(request: Request, auth: Auth) -> list[dict[str, Any]]:
+    with unit_of_work(config_of(request).db_url) as session:
+        return [o.as_dict() for o in list_orgs(session=session) if auth.user.can_see(o.code)]
+
+
+@router.get("/", include_in_schema=False)
+def start(request: Request, auth: Auth = Depends(signed_in)) -> Response:
+    return render(request, "orgs.html.j2", orgs=orgs_of(request, auth))
+
+
+@router.get("/api/orgs", tags=TAGS, summary="The organisations you may see (`org list --json`)")
+def api_orgs(request: Request, auth: Auth = Depends(signed_in)) -> list[dict[str, Any]]:
+    return orgs_of(request, auth)
+
+
+def home_data(request: Request, auth: Auth, code: str) -> dict[str, Any]:
+    in_scope(request, auth, code)
+    return views.home(config_of(request).db_url, code)
+
+
+@router.get("/orgs/{code}", include_in_schema=False)
+def home(request: Request, code: str, auth: Auth = Depends(signed_in)) -> Response:
+    data = home_data(request, auth, code)
+    return render(request, "home.html.j2", org=data["organisation"], d=data)
+
+
+@router.get("/api/orgs/{code}", tags=TAGS,
+            summary="Organisation home: `compare`, `trend` and `evidence due --within 90` as `--json`")  # fmt: skip
+def api_home(request: Request, code: str, auth: Auth = Depends(signed_in)) -> dict[str, Any]:
+    return home_data(request, auth, code)
+
+
+def sub_data(request: Request, auth: Auth, code: str, sub_id: str) -> dict[str, Any]:
+    in_scope(request, auth, code)
+    try:
+        return views.sub_requirement(config_of(request).db_url, code, sub_id.upper())
+    except NotFoundError:
+        raise HTTPException(404) from None
+
+
+@router.get("/orgs/{code}/sub/{sub_id}", include_in_schema=False)
+def sub_requirement(request: Request, code: str, sub_id: str, auth: Auth = Depends(signed_in)) -> Response:
+    data = sub_data(request, auth, code, sub_id)
+    history = data["history"]
+    chart = None
+    if history["dates"]:
+        line = Line(data["sub_requirement"], data["sub_requirement"], history["suggested"], history["self"])
+        chart = charts.trend_chart([line], history["dates"], history["self_dates"])
+    org = {"code": code, "name": in_scope(request, auth, code)}
+    return render(request, "sub.html.j2", org=org, d=data, chart=chart)
+
+
+@router.get("/api/orgs/{code}/sub/{sub_id}", tags=TAGS,
+            summary="A sub-requirement: `explain --json` with the board's row and both scores' history")  # fmt: skip
+def api_sub_requirement(request: Request, code: str, sub_id: str, auth: Auth = Depends(signed_in)) -> dict[str, Any]:
+    return sub_data(request, auth, code, sub_id)

@@ -1,0 +1,139 @@
+"""Safe by default: security headers on every response, a request size limit, and error pages that never
+show a stack trace (the trace goes to the server log, the browser gets a reference to quote).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LOG = logging.getLogger("pxrules.web")
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+class SecurityHeaders:
+    """Adds HEADERS to every response (and no-store to anything but static files)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.decode("latin-1").lower() != "server"]
+                present = {k.decode("latin-1").lower() for k, _ in headers}
+                extra = dict(HEADERS)
+                if not static:
+                    extra["cache-control"] = "no-store"
+                headers += [(k.encode(), v.encode()) for k, v in extra.items() if k not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuses a request body over `limit` bytes with 413, whether it says its length or streams it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await PlainTextResponse("Request too large.", status_code=413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> MutableMapping[str, Any]:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise StarletteHTTPException(413, "Request too large.")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+ErrorPage = Callable[[Request, int, str, str | None], Awaitable[Response]]
+
+MESSAGES = {
+    400: "The request was not understood.",
+    401: "Please sign in.",
+    403: "This form has expired or did not come from this site. Go back, reload the page and try again.",
+    404: "Page not found. If you typed the web address, check it is correct.",
+    405: "That cannot be done here.",
+    413: "The request is too large.",
+    422: "Some of what was sent is not valid.",
+    429: "Too many requests: wait a minute and try again.",
+    500: "Sorry, there is a problem with the service. Try again later.",
+}
+
+
+def wants_json(request: Request) -> bool:
+    """API paths (and callers that ask for JSON) get JSON errors; browsers get pages."""
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def install_error_pages(app: Any, page: ErrorPage) -> None:
+    """HTTP errors and unexpected exceptions as plain pages or JSON, never a trace."""
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        status = exc.status_code if exc.status_code in MESSAGES else 400
+        if exc.status_code == 401 and not wants_json(request):
+            from starlette.responses import RedirectResponse
+
+            return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+        message = MESSAGES[status]
+        if wants_json(request):
+            return JSONResponse({"error": message}, status_code=status, headers=exc.headers)
+        return await page(request, status, message, None)
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        if wants_json(request):
+            return JSONResponse({"error": MESSAGES[422]}, status_code=422)
+        return await page(request, 422, MESSAGES[422], None)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        reference = secrets.token_hex(4)
+        LOG.error("error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
+        if wants_json(request):
+            return JSONResponse({"error": MESSAGES[500], "reference": reference}, status_code=500)
+        return await page(request, 500, MESSAGES[500], reference)
+
+    from fastapi.exceptions import RequestValidationError
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected)
