@@ -27,7 +27,7 @@ def log(
     as_json: JsonOption = False,
 ) -> None:
     """List audit events, oldest first: who wrote what, when, and the hashes that chain them."""
-    from pxrules.store.actions import audit_log
+    from pxrules.store.services import audit_log
 
     with library_errors():
         events = audit_log(db_url(), org=org, action=action, limit=limit)

@@ -67,14 +67,17 @@ AllowFuture = Annotated[
 
 
 def parse_date(value: str | None, option: str = "--as-of", *, allow_future: str | None = None) -> dt.date | None:
-    """An option's YYYY-MM-DD date (None when not given); a clear error otherwise, also for a date after
-    today unless `allow_future` gives a reason."""
+    """An option's date, dd/mm/yyyy or yyyy-mm-dd (None when not given); a clear error otherwise, also for
+    a date after today unless `allow_future` gives a reason."""
     if value is None:
         return None
+    from pxrules.common.dates import DateError
+    from pxrules.common.dates import parse_date as read_date
+
     try:
-        day = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"{option} {value!r} is not a date (YYYY-MM-DD)")
+        day = read_date(value)
+    except DateError as exc:
+        fail(f"{option}: {exc}")
     if day > dt.date.today() and not (allow_future and allow_future.strip()):
         fail(f"{option} {day.isoformat()} is after today ({dt.date.today().isoformat()}): dates after the "
              "recording date are refused; give --allow-future REASON if it is meant")

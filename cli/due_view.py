@@ -9,10 +9,9 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
     """Compute the due report and print it as JSON or two tables."""
     day = parse_date(as_of)
     with library_errors():
-        from pxrules.scoring.due import evidence_due
+        from pxrules.scoring.due_owners import evidence_due_by_owner
 
-        report = evidence_due(db_url(), org, as_of=day, within=within)
-    data = report.to_json()
+        data = evidence_due_by_owner(db_url(), org, as_of=day, within=within)
     if as_json:
         print_json(data)
         return
@@ -39,21 +38,33 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
             title=f"Evidence of {org} lapsing by {data['until']} ({within} days from {data['as_of']})",
             title_justify="left",
         )
-        for column in ("Lapses on", "Days", "Evidence", "Kind", "Source", "Scores that fall"):
+        for column in ("Owner", "Lapses on", "Days", "Evidence", "Kind", "Source", "Scores that fall"):
             table.add_column(column, overflow="fold")
         for x in data["lapsing"]:
             drops = ", ".join(f"{d['id']} {d['from']}->{d['to']}" for d in x["drops"])
             drops = f"[bold red]{drops}[/bold red]" if drops else "none"
             table.add_row(
-                x["lapses_on"], str(x["days_left"]), escape(x["id"]), x["kind"], escape(x["title"]), drops
+                escape(x["owner"] or "(no owner)"),
+                x["lapses_on"],
+                str(x["days_left"]),
+                escape(x["id"]),
+                x["kind"],
+                escape(x["title"]),
+                drops,
             )
         console().print(table)
     else:
         echo(f"no evidence of {org} lapses by {data['until']}")
+    if data["reviews"]:
+        table = Table(title=f"Reviews due by {data['until']}, by owner", title_justify="left")
+        for column in ("Owner", "Review by", "Evidence", "Source"):
+            table.add_column(column, overflow="fold")
+        for r in data["reviews"]:
+            when = r["review_date"] + (" (overdue)" if r["overdue"] else "")
+            table.add_row(escape(r["owner"] or "(no owner)"), when, escape(r["id"]), escape(r["title"]))
+        console().print(table)
     if data["unsupported"]:
-        table = Table(
-            title="Sub-requirements resting on no evidence or on attestation only", title_justify="left"
-        )
+        table = Table(title="Sub-requirements resting on no evidence or on attestation only", title_justify="left")
         for column in ("Id", "Rests on", "Score", "Evidence that would support it"):
             table.add_column(column, overflow="fold")
         for u in data["unsupported"]:

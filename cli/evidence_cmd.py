@@ -8,13 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
+from cli import evidence_files_cmd
 from cli.common import AllowFuture, actor, console, db_url, echo, future_dates, library_errors, print_json
 
 app = typer.Typer(
     help="The evidence register: import files, validate them, list and show items.", no_args_is_help=True
 )
 
-Files = Annotated[list[Path], typer.Argument(metavar="FILE...", help=".json, .yaml/.yml or .csv files.")]
+Files = Annotated[
+    list[Path], typer.Argument(metavar="FILE...", help=".json, .yaml/.yml, .csv or .xlsx (the template) files.")
+]
 OrgOption = Annotated[
     str | None, typer.Option("--org", help="ODS code for items that name none (benchmarks keep none).")
 ]
@@ -45,20 +48,22 @@ def import_(
         ),
     ] = False,
     allow_future: AllowFuture = None,
+    attachments: evidence_files_cmd.AttachmentsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {new, unchanged, corrected, ids}.")] = False,
 ) -> None:
-    """Validate FILE... and add every item to the register, all or nothing."""
-    from pxrules.evidence.io import read_evidence_sources
-    from pxrules.store.actions import import_evidence
+    """Validate FILE... (and every file they attach) and add every item to the register, all or nothing."""
+    from pxrules.store.attachments import attachments_folder
+    from pxrules.store.db import unit_of_work
+    from pxrules.store.evidence_files import import_evidence_files
 
-    with library_errors(), future_dates(allow_future, "evidence import", org):
-        sourced = read_evidence_sources(files, default_org=org)
-        summary = import_evidence(db_url(), [s.item for s in sourced], by=actor(), correct=correct,
-                                  files={s.item.id: s.file for s in sourced})
+    with library_errors(), future_dates(allow_future, "evidence import", org), unit_of_work(db_url()) as session:
+        result = import_evidence_files(
+            files, session=session, by=actor(), org=org, correct=correct, folder=attachments_folder(attachments)
+        )
     if as_json:
-        print_json(summary.as_dict())
+        print_json(result.as_dict())
         return
-    echo(str(summary))
+    echo(str(result))
 
 
 @app.command("validate")
@@ -68,10 +73,10 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print {total, kinds} as JSON.")] = False,
 ) -> None:
     """Check FILE... without storing anything; report how many items of each kind they hold."""
-    from pxrules.evidence.io import read_evidence_files
+    from pxrules.store.evidence_files import check_evidence_files
 
     with library_errors():
-        items = read_evidence_files(files, default_org=org)
+        items = check_evidence_files(files, org=org)
     kinds = dict(sorted(Counter(i.kind for i in items).items()))
     if as_json:
         print_json({"total": len(items), "kinds": kinds})
@@ -89,7 +94,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object each.")] = False,
 ) -> None:
     """List stored evidence (the latest version of each item unless --history)."""
-    from pxrules.store.actions import evidence_listing
+    from pxrules.store.services import evidence_listing
 
     with library_errors():
         records = evidence_listing(db_url(), org=org, kind=kind, history=history)
@@ -132,7 +137,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the record and payload as JSON.")] = False,
 ) -> None:
     """Show one evidence item: its register columns, the number of versions, and every field."""
-    from pxrules.store.actions import show_evidence
+    from pxrules.store.services import show_evidence
 
     with library_errors():
         shown = show_evidence(db_url(), evidence_id, version)
@@ -173,7 +178,7 @@ def withdraw(
     as_json: Annotated[bool, typer.Option("--json", help="Print the withdrawal as JSON.")] = False,
 ) -> None:
     """Withdraw an item: assessments stop using it; every version stays readable in `show` and the history."""
-    from pxrules.store.actions import withdraw as withdraw_item
+    from pxrules.store.services import withdraw as withdraw_item
 
     with library_errors():
         record = withdraw_item(db_url(), evidence_id, reason=reason, by=actor())
@@ -194,3 +199,9 @@ def due(
     from cli.due_view import show_due
 
     show_due(org, within, as_of, as_json)
+
+
+app.command("template")(evidence_files_cmd.template)
+app.command("attach")(evidence_files_cmd.attach)
+app.command("download")(evidence_files_cmd.download)
+app.command("owner")(evidence_files_cmd.owner)

@@ -36,6 +36,7 @@ _GROUPS: list[tuple[str, str]] = [
     ("cli.audit_cmd", "audit"),
     ("cli.user_cmd", "user"),
     ("cli.token_cmd", "token"),
+    ("cli.action_cmd", "action"),
 ]
 # Groups whose Typer app is not named `app` in their module.
 _GROUP_APPS = {"export": ("cli.scores_cmd", "export_app")}
@@ -49,6 +50,7 @@ _COMMANDS: list[tuple[str, str, str]] = [
     ("cli.demo_cmd", "demo", "demo"),
     ("cli.scores_cmd", "scores", "scores"),
     ("cli.serve_cmd", "serve", "serve"),
+    ("cli.remind_cmd", "remind", "remind"),
 ]
 _NAMES = frozenset([name for _, name in _GROUPS] + list(_GROUP_APPS) + [name for _, _, name in _COMMANDS])
 # Options of `main` that take a value: what follows them is not the command's name.

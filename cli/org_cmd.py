@@ -24,7 +24,7 @@ def add(
     as_json: Annotated[bool, typer.Option("--json", help="Print the new organisation as JSON.")] = False,
 ) -> None:
     """Add an organisation."""
-    from pxrules.store.actions import add_organisation
+    from pxrules.store.services import add_organisation
 
     with library_errors():
         record = add_organisation(db_url(), code, name, org_type, by=actor())
@@ -39,7 +39,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object each.")] = False,
 ) -> None:
     """List the organisations."""
-    from pxrules.store.actions import organisations
+    from pxrules.store.services import organisations
 
     with library_errors():
         records = organisations(db_url())

@@ -182,7 +182,7 @@ def test_unknown_kind_and_unknown_column(tmp_path: Path) -> None:
             "the period ends 2025-01-31, after it was recorded (2025-01-15)",
         ),
         ({"source": {}}, "source.title: is required"),
-        ({"period_start": "31/01/2025"}, "period_start: Input should be a valid date"),
+        ({"period_start": "01/31/2025"}, "period_start: '01/31/2025' is not a date: month 31"),
     ],
 )
 def test_bad_values_name_file_item_and_field(tmp_path: Path, change: dict[str, Any], expected: str) -> None:

@@ -115,7 +115,7 @@ CASES: list[tuple[str, str, Maker, tuple[str, Any]]] = [
     ("json-org-lowercase", "t.json", j(org="rx1"), ("error", "should match pattern")),
     ("json-org-unknown", "t.json", j(org="RX9"), ("error", "unknown organisation 'RX9'")),
     ("json-future-period", "t.json", j(period_start="2999-01-01", period_end="2999-01-31"), ("error", "future")),
-    ("json-impossible-date", "t.json", j(period_start="2025-02-30"), ("error", "valid date")),
+    ("json-impossible-date", "t.json", j(period_start="2025-02-30"), ("error", "is not a date")),
     ("json-period-reversed", "t.json", j(period_end="2024-01-01"), ("error", "before period_start")),
     # --- YAML ---
     ("yaml-truncated", "t.yaml", b"- {kind: fft_monthly, id: h-1, org: [RX1", ("error", "malformed YAML")),

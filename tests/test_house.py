@@ -14,7 +14,7 @@ LAYERS = [
     {"measures"},
     {"rules"},
     {"store"},
-    {"audit"},
+    {"audit", "accounts"},
     {"importers"},
     {"scoring"},
     {"board"},

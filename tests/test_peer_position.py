@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
-from pxrules.rules.cases import case_file, load_cases
 
 from pxrules.measures import MeasureValue
 from pxrules.rules.conditions import Scalar, normalise
 from pxrules.rules.pack import default_rulepack
 from pxrules.scoring.assess import score_facts
+from pxrules.scoring.rule_cases import case_file, load_cases
 
 PACK = default_rulepack()
 # The sub-requirements whose words describe an outcome a national staff survey measures, and that measure.

@@ -33,8 +33,8 @@ def test_every_command_group_is_registered() -> None:
     groups = {g.name for g in app.registered_groups}
     commands = {c.name for c in app.registered_commands}
     assert groups == {"framework", "org", "evidence", "schemas", "rules", "measures", "self-assess", "import",
-                      "audit", "export", "user", "token"}
-    assert commands == {"init", "assess", "explain", "compare", "trend", "report", "demo", "scores", "serve"}
+                      "audit", "export", "user", "token", "action"}
+    assert commands == {"init", "assess", "explain", "compare", "trend", "report", "demo", "scores", "serve", "remind"}
 
 
 def test_help_does_not_import_the_library() -> None:

@@ -41,6 +41,10 @@ TABLES = {
     "api_token",
     "api_token_revocation",
     "web_session",
+    "attachment",
+    "attachment_blob",
+    "action",
+    "evidence_owner",
 }
 
 
@@ -127,7 +131,7 @@ def test_init_creates_exactly_the_tables_and_is_idempotent(store_url: str) -> No
     assert current_revision(store_url) is None
     assert init_db(store_url) == schema_heads()[0]
     assert init_db(store_url) == schema_heads()[0]
-    assert schema_heads() == ("0006",)
+    assert schema_heads() == ("0007",)
     names = set(inspect(make_engine(store_url)).get_table_names())
     assert names == TABLES | {"alembic_version"}
 

@@ -349,17 +349,24 @@ def read_snapshot(session: Any) -> Snapshot:
 
 
 def verify_store(
-    url: str | None = None, *, expect_head: str | None = None, anchors: Sequence[Path] = ()
+    url: str | None = None, *, expect_head: str | None = None, anchors: Sequence[Path] = (),
+    attachments: Path | None = None,
 ) -> Report:
-    """Verify the database's audit trail (read only); the report lists every problem found."""
+    """Verify the database's audit trail and every attachment's bytes (read only); lists every problem.
+
+    `attachments` is the attachments folder (default $PXRULES_ATTACHMENTS) for files stored there.
+    """
+    from pxrules.store.attachments import attachment_problems, attachments_folder
     from pxrules.store.db import unit_of_work
 
     started = time.perf_counter()
     with unit_of_work(url) as session:
         snapshot = read_snapshot(session)
+        missing = attachment_problems(session, attachments_folder(attachments))
         session.rollback()
     report = checked(snapshot, expect_head=expect_head, anchors=anchors)
-    return dataclasses.replace(report, seconds=time.perf_counter() - started)
+    problems = [*report.problems, *(Problem(None, line) for line in missing)]
+    return dataclasses.replace(report, problems=problems, seconds=time.perf_counter() - started)
 
 
 def checked(snapshot: Snapshot, *, expect_head: str | None = None, anchors: Sequence[Path] = ()) -> Report:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pxrules.common.cells import csv_in
+from pxrules.common.dates import parse_optional_date
 from pxrules.errors import ImportFormatError, NotFoundError, PxRulesError
 from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.records import SelfAssessmentLine, SelfAssessmentRecord
@@ -29,7 +30,6 @@ REASON = "Reason for the suggested score [read-only, pxrules]"
 EDITABLE = ("score", "current_position", "planned_action", "what_good_looks_like", "owner", "review_date")
 _REQUIRED = ("id", "score", "current_position", "planned_action", "what_good_looks_like")
 _SUBJECT = re.compile(r"^pxrules self-assessment ([A-Z0-9]{2,12})$")
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -154,25 +154,7 @@ def _score(value: Any) -> int | None:
 
 
 def _date(value: Any) -> dt.date | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    match = _DMY.match(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            pass
-    raise ValueError(f"{text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
+    return parse_optional_date(value)
 
 
 def read_file(path: Path, org: str | None = None) -> list[SelfAssessmentLine]:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from pxrules.common.canonical import content_hash
+from pxrules.common.dates import UkDate
 
 
 def _not_a_boolean(value: Any) -> Any:
@@ -77,8 +78,8 @@ class EvidenceBase(BaseModel):
 
     id: EvidenceId = Field(description="Stable identifier, unique within the register.")
     org: OrgCode | None = Field(default=None, description="ODS code of the organisation the evidence is about.")
-    period_start: dt.date = Field(description="First day the observation covers (or the day it was made).")
-    period_end: dt.date | None = Field(default=None, description="Last day covered; defaults to period_start.")
+    period_start: UkDate = Field(description="First day the observation covers (or the day it was made).")
+    period_end: UkDate | None = Field(default=None, description="Last day covered; defaults to period_start.")
     source: Source
     recorded_by: ShortText | None = None
     recorded_at: dt.datetime | None = None

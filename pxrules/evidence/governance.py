@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
+from pxrules.common.dates import UkDate
 from pxrules.evidence.base import Count, EvidenceBase, ShortText, Text
 from pxrules.evidence.vocabulary_codes import (
     AGENDA_ITEMS,
@@ -59,9 +59,9 @@ class Document(EvidenceBase):
     )
     title: ShortText
     status: Literal["draft", "approved", "superseded"] = "approved"
-    approved_on: dt.date | None = None
+    approved_on: UkDate | None = None
     approved_by: Literal["board", "committee", "executive", "other"] | None = None
-    review_due: dt.date | None = None
+    review_due: UkDate | None = None
     coproduced_patients: bool = False
     coproduced_staff: bool = False
     consulted: bool = False

@@ -1,4 +1,4 @@
-"""Read evidence files (JSON, YAML, CSV) into validated models, reporting every problem of every file at once.
+"""Read evidence files (JSON, YAML, CSV, XLSX) into validated models, reporting every problem of every file at once.
 
 Nothing is half-returned: either every item of every file validates, or one EvidenceError lists each
 problem with its file, line/row or item, field path and what was expected.
@@ -33,7 +33,7 @@ from pxrules.evidence.registry import KIND_MODELS, KINDS, Evidence
 MAX_FILE_BYTES = 64 * 1024 * 1024  # far above any real register export; stops a stray dump eating memory
 # YAML is for hand-written evidence and its pure-Python parser reads ~0.2 MB/s: bulk belongs in CSV or JSON.
 MAX_YAML_BYTES = 4 * 1024 * 1024
-SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx"}
 _ORG_CODE = re.compile(r"^[A-Z0-9]{2,12}\Z")
 _BOM = b"\xef\xbb\xbf"
 
@@ -56,6 +56,7 @@ class SourcedItem:
     item: Evidence
     file: str
     where: str
+    path: Path | None = None  # the file as given, so a `source.attachment` is found beside it
 
 
 def _read_text(path: Path, label: str, max_bytes: int, problems: Problems) -> str | None:
@@ -79,8 +80,13 @@ def _read_text(path: Path, label: str, max_bytes: int, problems: Problems) -> st
 # --- validation ----------------------------------------------------------------------------------------
 
 
-def _describe(error: ErrorDetails) -> str:
+def _describe(error: ErrorDetails, headings: dict[str, str] | None = None) -> str:
     loc = ".".join(str(p) for p in error["loc"])
+    if headings and loc:
+        # A missing nested object (source) is named by its first column (Source: title).
+        inner = next((h for k, h in headings.items() if k.startswith(loc + ".")), None)
+        heading = headings.get(loc) or inner or headings.get(str(error["loc"][0]))
+        loc = f"{heading!r} ({loc})" if heading else loc
     msg = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "missing":
         msg = "is required"
@@ -123,7 +129,8 @@ def _validate(raw: Raw, default_org: str | None, now: dt.datetime, problems: Pro
     try:
         item: Evidence = KIND_MODELS[kind].model_validate(data)
     except ValidationError as exc:
-        problems.extend((raw.where, _describe(e)) for e in exc.errors())
+        headings = dict(raw.headings)
+        problems.extend((raw.where, _describe(e, headings)) for e in exc.errors())
         return None
     if raw.errors:
         return None
@@ -136,6 +143,27 @@ def _validate(raw: Raw, default_org: str | None, now: dt.datetime, problems: Pro
             problems.append((raw.where, f"recorded_at: {item.recorded_at.isoformat()} is in the future"))
             return None
     return item
+
+
+def _collect(
+    records: list[Raw],
+    path: Path,
+    default_org: str | None,
+    now: dt.datetime,
+    problems: Problems,
+    found: list[SourcedItem],
+    by_id: dict[str, SourcedItem],
+) -> None:
+    for raw in records:
+        item = _validate(raw, default_org, now, problems)
+        if item is None:
+            continue
+        earlier = by_id.get(item.id)
+        if earlier is None:
+            by_id[item.id] = SourcedItem(item, path.name, raw.where, path)
+            found.append(by_id[item.id])
+        elif earlier.item.content_hash() != item.content_hash():
+            problems.append((raw.where, f"id: duplicate id {item.id} with different content from {earlier.where}"))
 
 
 def read_evidence_sources(
@@ -155,9 +183,17 @@ def read_evidence_sources(
         fmt = SUFFIXES.get(path.suffix.lower())
         if fmt is None:
             suffix = path.suffix or "(none)"
-            problems.append((label, f"unsupported file type {suffix!r}: use .json, .yaml, .yml or .csv"))
+            problems.append((label, f"unsupported file type {suffix!r}: use .json, .yaml, .yml, .csv or .xlsx"))
             continue
         before = len(problems)
+        if fmt == "xlsx":
+            from pxrules.evidence.xlsx_reader import xlsx_records
+
+            records = xlsx_records(path, label, problems)
+            if not records and len(problems) == before:
+                problems.append((label, "contains no evidence items (the worked example rows are never imported)"))
+            _collect(records, path, default_org, now, problems, found, by_id)
+            continue
         limit = min(max_bytes, MAX_YAML_BYTES) if fmt == "yaml" else max_bytes
         text = _read_text(path, label, limit, problems)
         if text is None:
@@ -170,18 +206,7 @@ def read_evidence_sources(
             records = csv_records(text, path, label, problems)
         if not records and len(problems) == before:
             problems.append((label, "contains no evidence items"))
-        for raw in records:
-            item = _validate(raw, default_org, now, problems)
-            if item is None:
-                continue
-            earlier = by_id.get(item.id)
-            if earlier is None:
-                by_id[item.id] = SourcedItem(item, path.name, raw.where)
-                found.append(by_id[item.id])
-            elif earlier.item.content_hash() != item.content_hash():
-                problems.append(
-                    (raw.where, (f"id: duplicate id {item.id} with different content from {earlier.where}"))
-                )
+        _collect(records, path, default_org, now, problems, found, by_id)
     if problems:
         files = len({str(p) for p in paths})
         head = f"invalid evidence: {len(problems)} problem(s) in {files} file(s); nothing was read"

@@ -1,4 +1,4 @@
-"""Readers of the three evidence file formats (JSON, YAML, CSV): raw records, each tagged with its place.
+"""Readers of the text evidence file formats (JSON, YAML, CSV): raw records, each tagged with its place.
 
 Readers never validate fields; they report only what stops a record being read (syntax, structure,
 ragged rows, unknown columns) and leave the rest to `io`, so every message has the same shape.
@@ -36,6 +36,8 @@ class Raw:
     where: str
     data: Any
     errors: tuple[str, ...] = ()
+    # (field key, column heading) pairs of a spreadsheet row, so errors name the heading a person typed under
+    headings: tuple[tuple[str, str], ...] = ()
 
 
 def did_you_mean(name: str, options: Iterable[str]) -> str:

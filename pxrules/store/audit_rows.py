@@ -64,6 +64,12 @@ COLUMNS: dict[str, tuple[tuple[str, TypeEngine[Any]], ...]] = {
     ),
     "api_token": _columns("id:int email label token_sha256 created_at:time created_by expires_at:time"),
     "api_token_revocation": _columns("id:int token_id:int revoked_at:time revoked_by"),
+    "attachment": _columns("sha256 file_name media_type size:int location stored_at:time stored_by"),
+    "action": _columns(
+        "row:int action_id:int version:int org sub_requirement title owner due_date:date status note "
+        "changed_at:time changed_by"
+    ),
+    "evidence_owner": _columns("id:int evidence_id owner review_date:date set_at:time set_by"),
 }
 # Tables whose rows events name (by primary key); child tables are hashed inside their parent row.
 KEYS: dict[str, str] = {
@@ -75,6 +81,9 @@ KEYS: dict[str, str] = {
     "app_user": "row",
     "api_token": "id",
     "api_token_revocation": "id",
+    "attachment": "sha256",
+    "action": "row",
+    "evidence_owner": "id",
 }
 CHILDREN: dict[str, tuple[str, str, str]] = {
     "assessment": ("assessment_score", "assessment_id", "scores"),
@@ -89,6 +98,9 @@ LABELS = {
     "app_user": "account version",
     "api_token": "API token",
     "api_token_revocation": "API token revocation",
+    "attachment": "attachment",
+    "action": "action row",
+    "evidence_owner": "evidence owner row",
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 ORG_TYPES: tuple[str, ...] = ("acute", "community", "mental-health", "ambulance", "other")
+ACTION_STATUSES: tuple[str, ...] = ("open", "in progress", "done")
 
 
 def utc_now() -> dt.datetime:
@@ -161,6 +162,57 @@ class EvidenceWithdrawal(SQLModel, table=True):
     withdrawn_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
+class Attachment(SQLModel, table=True):
+    """An attached file's description; its bytes are in attachment_blob or the attachments folder, by sha256."""
+
+    __tablename__ = "attachment"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    file_name: str = Field(max_length=255)
+    media_type: str = Field(max_length=100)
+    size: int
+    location: str = Field(max_length=10)  # database | folder
+    stored_at: dt.datetime = Field(sa_type=UtcDateTime)
+    stored_by: str = Field(max_length=500)
+
+
+class ActionRow(SQLModel, table=True):
+    """One version of a planned action: owner, due date and status; a change is a new version, never an edit."""
+
+    __tablename__ = "action"
+    __table_args__ = (
+        UniqueConstraint("action_id", "version", name="uq_action_id_version"),
+        CheckConstraint("status IN ('open', 'in progress', 'done')", name="ck_action_status"),
+        Index("ix_action_org", "org"),
+    )
+
+    row: int | None = Field(default=None, primary_key=True)
+    action_id: int
+    version: int
+    org: str = Field(max_length=12, foreign_key="organisation.code")
+    sub_requirement: str = Field(max_length=3)
+    title: str = Field(sa_type=Text)
+    owner: str = Field(default="", max_length=320)
+    due_date: dt.date | None = None
+    status: str = Field(max_length=20)
+    note: str = Field(default="", sa_type=Text)
+    changed_at: dt.datetime = Field(sa_type=UtcDateTime)
+    changed_by: str = Field(max_length=500)
+
+
+class EvidenceOwner(SQLModel, table=True):
+    """Who looks after an evidence item and when it is next reviewed (the latest row per item counts)."""
+
+    __tablename__ = "evidence_owner"
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: str = Field(max_length=128, index=True)
+    owner: str = Field(default="", max_length=320)
+    review_date: dt.date | None = None
+    set_at: dt.datetime = Field(sa_type=UtcDateTime)
+    set_by: str = Field(max_length=500)
+
+
 class AuditEvent(SQLModel, table=True):
     """One link of the audit chain: who wrote what and when, the rows it added and their hash."""
 
@@ -269,6 +321,9 @@ TABLES: tuple[type[SQLModel], ...] = (
     SelfAssessment,
     SelfAssessmentRow,
     EvidenceWithdrawal,
+    Attachment,
+    ActionRow,
+    EvidenceOwner,
     AuditEvent,
     AuditHead,
     AppUser,
