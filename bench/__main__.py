@@ -26,17 +26,15 @@ from bench.stores import CACHE_DIR
 RESULTS = Path(__file__).resolve().parent / "results.json"
 PRESETS = {
     "full": scenarios.Config("full"),
-    "quick": scenarios.Config("quick", national_trusts=24, repeats=9, cli_repeats=3, rounds=3, zen_trusts=3,
-                              jobs1_trusts=4, cached_batch=False),
+    "quick": scenarios.Config("quick", national_trusts=24, repeats=9, cli_repeats=3, zen_trusts=3,
+                              jobs1_trusts=4),
     "dry-run": scenarios.Config("dry-run", one_size=0, national_trusts=3, dates=synth.QUARTERS[-2:], repeats=2,
-                                cli_repeats=1, rounds=1, zen_subs=4, zen_trusts=1, jobs1_trusts=1,
-                                cached_batch=False),
+                                cli_repeats=1, zen_subs=4, zen_trusts=1, jobs1_trusts=1),
 }
 # (key, label, unit, target, baseline key or None, lower is better)
 ROWS: list[tuple[str, str, str, float | None, str | None]] = [
     ("assess_one_ms", "one assessment, 2,000-item trust, in-process", "ms", 50, "assess_one_reference_ms"),
     ("assess_one_cli_s", "the same as a whole command", "s", 1.0, "assess_startup_s"),
-    ("assess_one_cli_cached_s", "the same command, measures cached", "s", None, "assess_one_cli_s"),
     ("help_s", "pxrules --help", "s", 0.3, None),
     ("assess_startup_s", "pxrules assess start-up (imports, rules, engine)", "s", None, None),
     ("batch_s", "national batch, --jobs 2", "s", 60, None),
@@ -44,11 +42,6 @@ ROWS: list[tuple[str, str, str, float | None, str | None]] = [
     ("batch_per_assessment_ms", "batch time per assessment", "ms", None, "batch_jobs1_per_assessment_ms"),
     ("batch_peak_rss_mb", "batch peak RSS (parent + workers)", "MB", 500, None),
     ("batch_worker_rss_growth_mb", "worker RSS growth after warm-up", "MB", None, "batch_worker_peak_rss_mb"),
-    ("batch_cached_s", "national batch again, measures cached", "s", None, "batch_s"),
-    ("incremental_ratio", "re-assessment after 10 new items / full (cache in store)", "x", 0.2, None),
-    ("incremental_warm_ratio", "the same, cache warm in memory", "x", None, None),
-    ("incremental_ratio_single_kind_median", "the same, 10 items of one kind (median of kinds)", "x", None, None),
-    ("incremental_run_ratio", "the same, load + assess + save", "x", None, None),
     ("durable_over_reference", "durable / reference evaluator (assessment)", "x", 3.0, None),
     ("rules_durable_over_reference", "durable / reference (rules only)", "x", 3.0, None),
     ("zen_over_reference", "zen-engine tables / reference (subset)", "x", None, None),
@@ -111,7 +104,6 @@ def main(argv: list[str] | None = None) -> int:
         one_url, national_url = scenarios.stores(cfg, work, args.cache, log)
         results.update(scenarios.one_trust(cfg, one_url, log))
         results.update(scenarios.commands(cfg, one_url, log))
-        results.update(scenarios.incremental(cfg, one_url, log))
         results.update(scenarios.zen_baseline(cfg, log))
         results.update(scenarios.national(cfg, national_url, work, log))
     results["bench_seconds"] = time.perf_counter() - started

@@ -1,14 +1,11 @@
-"""The benchmark scenarios: one trust in-process and as a command, start-up, incremental re-assessment,
-the national batch with its memory, and the zen-engine baseline. Each returns plain numbers."""
+"""The benchmark scenarios: one trust in-process and as a command, start-up, the national batch with its
+memory, and the zen-engine baseline. Each returns plain numbers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import random
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,21 +29,18 @@ class Config:
     jobs: int = 2
     repeats: int = 15
     cli_repeats: int = 5
-    rounds: int = 5
-    new_items: int = 10
     zen_subs: int = 12
     zen_trusts: int = 6
     jobs1_trusts: int = 12
-    cached_batch: bool = True
     seed: int = 7
 
 
-def _load(url: str, code: str) -> tuple[list[Any], dict[str, str]]:
+def _load(url: str, code: str) -> list[Any]:
     from pxrules.store.db import unit_of_work
     from pxrules.store.repo import load_evidence_hashed
 
     with unit_of_work(url) as session:
-        return load_evidence_hashed(code, session=session)
+        return load_evidence_hashed(code, session=session)[0]
 
 
 def one_trust(cfg: Config, url: str, log: Log) -> dict[str, float]:
@@ -57,16 +51,13 @@ def one_trust(cfg: Config, url: str, log: Log) -> dict[str, float]:
 
     pack = default_rulepack()
     code = synth.org_code(1)
-    evidence, hashes = _load(url, code)
+    evidence = _load(url, code)
     log(f"one trust: {len(evidence)} items in-process")
     out: dict[str, float] = {"one_trust_items": len(evidence)}
     out["load_one_ms"] = timing.median_ms(lambda: _load(url, code), cfg.repeats)
-    out["assess_one_ms"] = timing.median_ms(lambda: assess(code, AS_OF, evidence, pack=pack, hashes=hashes),
-                                            cfg.repeats)
+    out["assess_one_ms"] = timing.median_ms(lambda: assess(code, AS_OF, evidence, pack=pack), cfg.repeats)
     out["assess_one_reference_ms"] = timing.median_ms(
-        lambda: assess(code, AS_OF, evidence, pack=pack, hashes=hashes, evaluator="reference"), cfg.repeats)
-    out["assess_one_unhashed_ms"] = timing.median_ms(lambda: assess(code, AS_OF, evidence, pack=pack),
-                                                     cfg.repeats)
+        lambda: assess(code, AS_OF, evidence, pack=pack, evaluator="reference"), cfg.repeats)
     facts = {k: v.value for k, v in compute_measures(code, AS_OF, evidence, names=pack.measures_used()).items()}
     loops = 20
     out["rules_durable_ms"] = timing.median_ms(
@@ -90,126 +81,8 @@ def commands(cfg: Config, url: str, log: Log) -> dict[str, float]:
                "p = r.default_rulepack(); e.get_engine(p.hash, p.rules)")
     out["assess_startup_s"] = timing.median_command_s([sys.executable, "-c", startup], cfg.cli_repeats)
     assess = [*px, "--db", url, "assess", "--org", code, "--as-of", AS_OF.isoformat(), "--json"]
-    out["assess_one_cli_s"] = timing.median_command_s([*assess, "--no-cache"], cfg.cli_repeats)
-    out["assess_one_cli_cached_s"] = timing.median_command_s(assess, cfg.cli_repeats)
+    out["assess_one_cli_s"] = timing.median_command_s(assess, cfg.cli_repeats)
     return out
-
-
-def _copies(items: list[Any], tag: str, rng: random.Random) -> list[Any]:
-    """New items (new ids, responses nudged) made from `items`."""
-    from pxrules.evidence import parse_evidence
-
-    out = []
-    for k, item in enumerate(items):
-        data = item.model_dump(mode="json")
-        data["id"] = f"bench-{tag}-{k}"  # new and short, however often copies are copied
-        if data.get("responses"):
-            data["responses"] = max(0, data["responses"] - rng.randint(0, 20))
-        out.append(parse_evidence(data))
-    return out
-
-
-def _latest(items: list[Any], kind: str, count: int) -> list[Any]:
-    visible = sorted((i for i in items if i.kind == kind and i.end <= AS_OF), key=lambda i: (i.end, i.id))
-    return [visible[-1 - (k % len(visible))] for k in range(count)] if visible else []
-
-
-def _new_items(trust_items: list[Any], round_no: int, count: int) -> list[Any]:
-    """A small import: the latest months' FFT returns and two board meetings, as new items (new ids, values
-    nudged), all visible on the assessment date: two kinds of thirteen change, as in a monthly upload."""
-    rng = random.Random(f"import:{round_no}")
-    chosen = _latest(trust_items, "fft_monthly", count - 2) + _latest(trust_items, "board_meeting", 2)
-    return _copies(chosen, f"import{round_no}", rng)
-
-
-def _cold_and_cached(url: str, code: str, pack: Any) -> tuple[float, float, int]:
-    """(cold assess s, assess-from-the-stored-cache s, measures recomputed) on the store's evidence now."""
-    from pxrules.scoring.assess import assess
-    from pxrules.store.db import unit_of_work
-    from pxrules.store.measure_cache import StoredMeasureCache
-
-    evidence, hashes = _load(url, code)
-    # The assessment step as a new process runs it: read the stored cache row, then assess.
-    started = time.perf_counter()
-    cache = StoredMeasureCache()
-    with unit_of_work(url) as session:
-        cache.load(session, code, AS_OF)
-    cached_result = assess(code, AS_OF, evidence, pack=pack, hashes=hashes, cache=cache)
-    cached = time.perf_counter() - started
-    started = time.perf_counter()
-    cold_result = assess(code, AS_OF, evidence, pack=pack, hashes=hashes)
-    cold = time.perf_counter() - started
-    if cached_result.content_hash() != cold_result.content_hash():
-        raise RuntimeError("a cached re-assessment differs from a cold one")
-    return cold, cached, cache.misses
-
-
-def incremental(cfg: Config, url: str, log: Log) -> dict[str, Any]:
-    """Re-assessment after importing `new_items` items, against a full assessment of the same evidence:
-    the assessment step reading the store's cache (as a new process does), the same with the cache warm in
-    memory (as a long-running process has it), and load + assess + save end to end."""
-    from pxrules.evidence import KINDS
-    from pxrules.measures import MeasureCache
-    from pxrules.rules.pack import default_rulepack
-    from pxrules.scoring.assess import assess
-    from pxrules.scoring.stored import run_assessment
-    from pxrules.store.db import unit_of_work
-    from pxrules.store.repo import store_evidence
-
-    def add(items: list[Any]) -> None:
-        with unit_of_work(url) as session:
-            store_evidence(items, session=session, by="bench")
-
-    pack = default_rulepack()
-    code = synth.org_code(1)
-    log(f"incremental: {cfg.rounds} rounds of importing {cfg.new_items} items, then each kind alone")
-    run_assessment(url, code, AS_OF, by="bench", reuse=False)  # the store's cache now holds this date
-    warm = MeasureCache()
-    full, cached, warm_times, full_run, cached_run, recomputed = [], [], [], [], [], []
-    for round_no in range(cfg.rounds):
-        evidence, hashes = _load(url, code)
-        assess(code, AS_OF, evidence, pack=pack, hashes=hashes, cache=warm)
-        add(_new_items(evidence, round_no, cfg.new_items))
-        cold, from_store, misses = _cold_and_cached(url, code, pack)
-        full.append(cold)
-        cached.append(from_store)
-        recomputed.append(misses)
-        evidence, hashes = _load(url, code)
-        started = time.perf_counter()
-        assess(code, AS_OF, evidence, pack=pack, hashes=hashes, cache=warm)
-        warm_times.append(time.perf_counter() - started)
-        # End to end (load, assess, save): cold, then from the cache that cold run refreshed.
-        started = time.perf_counter()
-        run_assessment(url, code, AS_OF, by="bench", reuse=False)
-        full_run.append(time.perf_counter() - started)
-        add(_new_items(evidence, 100 + round_no, cfg.new_items))
-        started = time.perf_counter()
-        run_assessment(url, code, AS_OF, by="bench")
-        cached_run.append(time.perf_counter() - started)
-    by_kind: dict[str, float] = {}
-    recomputed_by_kind: dict[str, int] = {}
-    for kind in KINDS:
-        evidence, _ = _load(url, code)
-        items = _latest(evidence, kind, cfg.new_items)
-        if not items:
-            continue
-        run_assessment(url, code, AS_OF, by="bench")
-        add(_copies(items, f"only-{kind}", random.Random(kind)))
-        cold, from_store, misses = _cold_and_cached(url, code, pack)
-        by_kind[kind] = round(from_store / cold, 3)
-        recomputed_by_kind[kind] = misses
-    med = statistics.median
-    return {
-        "incremental_ms": med(cached) * 1000, "full_assessment_ms": med(full) * 1000,
-        "incremental_ratio": med(cached) / med(full),
-        "incremental_warm_ratio": med(warm_times) / med(full),
-        "incremental_measures_recomputed": med(recomputed),
-        "incremental_measures_total": len(pack.measures_used()),
-        "incremental_run_ms": med(cached_run) * 1000, "full_run_ms": med(full_run) * 1000,
-        "incremental_run_ratio": med(cached_run) / med(full_run),
-        "incremental_ratio_by_kind": by_kind, "incremental_recomputed_by_kind": recomputed_by_kind,
-        "incremental_ratio_single_kind_median": med(by_kind.values()) if by_kind else None,
-    }
 
 
 def national(cfg: Config, url: str, work: Path, log: Log) -> dict[str, Any]:
@@ -235,16 +108,9 @@ def national(cfg: Config, url: str, work: Path, log: Log) -> dict[str, Any]:
         "batch_worker_rss_growth_mb": trace.growth_after_warmup(trace.largest_child),
         "batch_parent_rss_growth_mb": trace.growth_after_warmup(trace.parent),
     }
-    if cfg.cached_batch:
-        log("national batch again (every measure cached)")
-        again, stdout, _ = timing.run_sampled(command)
-        rerun = json.loads(stdout)
-        out["batch_cached_s"] = again
-        out["batch_cached_reused_share"] = rerun["measures_reused"] / max(
-            1, rerun["measures_reused"] + rerun["measures_computed"])
     subset = [synth.org_code(i) for i in range(1, cfg.jobs1_trusts + 1)]
-    log(f"baseline: one process, no cache, {len(subset)} trusts x {len(cfg.dates)} dates")
-    single = run_batch(url, cfg.dates, by="bench", jobs=1, orgs=subset, reuse=False)
+    log(f"baseline: one process, {len(subset)} trusts x {len(cfg.dates)} dates")
+    single = run_batch(url, cfg.dates, by="bench", jobs=1, orgs=subset)
     dispose_engines()
     out["batch_jobs1_per_assessment_ms"] = 1000 * single.seconds / single.saved
     out["batch_parallel_speedup"] = out["batch_jobs1_per_assessment_ms"] / out["batch_per_assessment_ms"]

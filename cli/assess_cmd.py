@@ -34,8 +34,6 @@ def assess(
     all_orgs: Annotated[bool, typer.Option("--all", help="Assess every organisation in the store.")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", min=1,
                                              help="Worker processes for --all (default: every core).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache",
-                                           help="Recompute every measure (ignore the stored measure cache).")] = False,
     verify: Annotated[int | None, typer.Option("--verify", help="Recompute stored assessment ID and compare.")] = None,
     allow_future: AllowFuture = None,
     as_json: JsonOpt = False,
@@ -68,14 +66,14 @@ def assess(
         from cli.batch import run_batch
 
         with library_errors(), future_dates(allow_future, "assess --all"):
-            run_batch(url, dates, jobs=jobs, by=actor(), as_json=as_json, reuse=not no_cache)
+            run_batch(url, dates, jobs=jobs, by=actor(), as_json=as_json)
         return
     results = []
     with library_errors(), future_dates(allow_future, "assess", org):
         from pxrules.scoring.stored import run_assessment
 
         for day in dates:
-            assessment_id, result = run_assessment(url, org, day, by=actor(), reuse=not no_cache)
+            assessment_id, result = run_assessment(url, org, day, by=actor())
             results.append((assessment_id, result))
     if as_json:
         out = [{"assessment_id": i, **r.to_json()} for i, r in results]
@@ -89,6 +87,7 @@ def _print_table(assessment_id: int | None, result: Any) -> None:
     from rich.table import Table
 
     from pxrules.rules.catalogue import load_catalogue
+    from pxrules.scoring.levels import mean_score
 
     catalogue = load_catalogue()
     scores = {s.id: s for s in result.scores}
@@ -99,8 +98,8 @@ def _print_table(assessment_id: int | None, result: Any) -> None:
     table.add_column("because", overflow="fold")
     for section in catalogue.sections:
         subs = [s for c in section.characteristics for s in c.sub_requirements]
-        mean = sum(scores[s.id].suggested for s in subs) / len(subs)
-        table.add_row(f"[bold]{section.title}[/bold]", f"[bold]{mean:.1f}[/bold]", "")
+        mean = mean_score(scores[s.id].suggested for s in subs)
+        table.add_row(f"[bold]{section.title}[/bold]", f"[bold]{mean or 0:.1f}[/bold]", "")
         for sub in subs:
             score = scores[sub.id]
             cap = " (capped)" if score.caps else ""

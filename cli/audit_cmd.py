@@ -27,14 +27,10 @@ def log(
     as_json: JsonOption = False,
 ) -> None:
     """List audit events, oldest first: who wrote what, when, and the hashes that chain them."""
-    from pxrules.store.audit_chain import list_events
-    from pxrules.store.db import unit_of_work
-    from pxrules.store.repo import get_org
+    from pxrules.store.services import audit_log
 
-    with library_errors(), unit_of_work(db_url()) as session:
-        if org is not None:
-            get_org(org, session=session)
-        events = list_events(session, org=org, action=action, limit=limit)
+    with library_errors():
+        events = audit_log(db_url(), org=org, action=action, limit=limit)
     if as_json:
         print_json([e.as_dict() for e in events])
         return

@@ -17,8 +17,7 @@ def _interactive() -> bool:
     return sys.stdout.isatty() and sys.stderr.isatty()
 
 
-def run_batch(url: str, dates: Sequence[dt.date], *, jobs: int | None, by: str, as_json: bool,
-              reuse: bool = True) -> None:
+def run_batch(url: str, dates: Sequence[dt.date], *, jobs: int | None, by: str, as_json: bool) -> None:
     """Run the library batch, drawing a rich progress bar on a terminal, then print the summary."""
     from pxrules.scoring.batch import run_batch as batch
 
@@ -33,9 +32,9 @@ def run_batch(url: str, dates: Sequence[dt.date], *, jobs: int | None, by: str, 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            summary = batch(url, dates, jobs=jobs, by=by, reuse=reuse, progress=progress)
+            summary = batch(url, dates, jobs=jobs, by=by, progress=progress)
     else:
-        summary = batch(url, dates, jobs=jobs, by=by, reuse=reuse)
+        summary = batch(url, dates, jobs=jobs, by=by)
     data = summary.to_json()
     if as_json:
         print_json(data)
@@ -58,7 +57,6 @@ def _print_summary(data: dict[str, Any]) -> None:
         ("worker processes", data["jobs"]),
         ("seconds", data["seconds"]),
         ("ms per assessment", data["per_assessment_ms"]),
-        ("measures reused / computed", f"{data['measures_reused']} / {data['measures_computed']}"),
     ]
     for what, value in rows:
         table.add_row(what, str(value))

@@ -88,7 +88,8 @@ def parse_date(value: str | None, option: str = "--as-of", *, allow_future: str 
 def future_dates(reason: str | None, command: str, org: str | None = None) -> Iterator[None]:
     """Run the block with dates after today accepted when a reason is given; on success the reason is
     recorded as an audit event (future.allowed) naming the command."""
-    from pxrules.common.dates import allowing_future, future_event
+    from pxrules.common.dates import allowing_future
+    from pxrules.store.audit_chain import future_event
 
     with allowing_future(reason):
         yield

@@ -94,19 +94,10 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object each.")] = False,
 ) -> None:
     """List stored evidence (the latest version of each item unless --history)."""
-    from pxrules.errors import NotFoundError
-    from pxrules.evidence import KINDS
-    from pxrules.store.db import unit_of_work
-    from pxrules.store.repo import did_you_mean, get_org, list_evidence
+    from pxrules.store.services import evidence_listing
 
     with library_errors():
-        if kind is not None and kind not in KINDS:
-            hint = did_you_mean(kind, KINDS) or f" (one of {', '.join(KINDS)})"
-            raise NotFoundError(f"unknown kind {kind!r}{hint}")
-        with unit_of_work(db_url()) as session:
-            if org is not None:
-                get_org(org, session=session)
-            records = list_evidence(session=session, org=org, kind=kind, include_history=history)
+        records = evidence_listing(db_url(), org=org, kind=kind, history=history)
     if as_json:
         print_json([r.summary() for r in records])
         return
@@ -146,16 +137,12 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the record and payload as JSON.")] = False,
 ) -> None:
     """Show one evidence item: its register columns, the number of versions, and every field."""
-    from pxrules.store.amend import current_withdrawal
-    from pxrules.store.db import unit_of_work
-    from pxrules.store.repo import evidence_history, get_evidence
+    from pxrules.store.services import show_evidence
 
-    with library_errors(), unit_of_work(db_url()) as session:
-        record = get_evidence(evidence_id, session=session, version=version)
-        versions = len(evidence_history(evidence_id, session=session))
-        withdrawal = current_withdrawal(evidence_id, session=session)
-    data: dict[str, Any] = {**record.summary(), "versions": versions, "payload": record.payload,
-                            "withdrawn": withdrawal.as_dict() if withdrawal else None}
+    with library_errors():
+        shown = show_evidence(db_url(), evidence_id, version)
+    record, withdrawal = shown.record, shown.withdrawal
+    data: dict[str, Any] = shown.as_dict()
     if as_json:
         print_json(data)
         return
@@ -191,11 +178,10 @@ def withdraw(
     as_json: Annotated[bool, typer.Option("--json", help="Print the withdrawal as JSON.")] = False,
 ) -> None:
     """Withdraw an item: assessments stop using it; every version stays readable in `show` and the history."""
-    from pxrules.store.amend import withdraw_evidence
-    from pxrules.store.db import unit_of_work
+    from pxrules.store.services import withdraw as withdraw_item
 
-    with library_errors(), unit_of_work(db_url()) as session:
-        record = withdraw_evidence(evidence_id, reason=reason, session=session, by=actor())
+    with library_errors():
+        record = withdraw_item(db_url(), evidence_id, reason=reason, by=actor())
     if as_json:
         print_json(record.as_dict())
         return

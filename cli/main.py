@@ -30,6 +30,7 @@ _GROUPS: list[tuple[str, str]] = [
     ("cli.evidence_cmd", "evidence"),
     ("cli.schemas_cmd", "schemas"),
     ("cli.rules_cmd", "rules"),
+    ("cli.measures_cmd", "measures"),
     ("cli.selfassess_cmd", "self-assess"),
     ("cli.assessments_cmd", "assessments"),
     ("cli.import_cmd", "import"),

@@ -24,11 +24,10 @@ def add(
     as_json: Annotated[bool, typer.Option("--json", help="Print the new organisation as JSON.")] = False,
 ) -> None:
     """Add an organisation."""
-    from pxrules.store.db import unit_of_work
-    from pxrules.store.repo import add_org
+    from pxrules.store.services import add_organisation
 
-    with library_errors(), unit_of_work(db_url()) as session:
-        record = add_org(code, name, org_type, session=session, by=actor())
+    with library_errors():
+        record = add_organisation(db_url(), code, name, org_type, by=actor())
     if as_json:
         print_json(record.as_dict())
         return
@@ -40,11 +39,10 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one object each.")] = False,
 ) -> None:
     """List the organisations."""
-    from pxrules.store.db import unit_of_work
-    from pxrules.store.repo import list_orgs
+    from pxrules.store.services import organisations
 
-    with library_errors(), unit_of_work(db_url()) as session:
-        records = list_orgs(session=session)
+    with library_errors():
+        records = organisations(db_url())
     if as_json:
         print_json([r.as_dict() for r in records])
         return

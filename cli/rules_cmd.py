@@ -62,8 +62,8 @@ def test(
 ) -> None:
     """Run every rule's test cases; fail when any case fails or a level of a sub-requirement is reached by none."""
     with library_errors():
-        from pxrules.rules.cases import run_rule_tests
         from pxrules.rules.pack import load_rulepack
+        from pxrules.scoring.rule_cases import run_rule_tests
 
         pack = load_rulepack()
         report = run_rule_tests(pack, "reference" if reference else "durable")

@@ -17,8 +17,8 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 
 class RuleCaseFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
-        from pxrules.rules.cases import load_cases
         from pxrules.rules.pack import default_rulepack
+        from pxrules.scoring.rule_cases import load_cases
 
         pack = default_rulepack()
         sub = self.path.name.removesuffix(".test.yaml")
@@ -34,8 +34,8 @@ class RuleCaseItem(pytest.Item):
         self.case = case
 
     def runtest(self) -> None:
-        from pxrules.rules.cases import run_case
         from pxrules.rules.pack import default_rulepack
+        from pxrules.scoring.rule_cases import run_case
 
         result = run_case(default_rulepack(), self.case)
         if not result.passed:

@@ -70,14 +70,6 @@ def _drop_database(admin: Engine, name: str) -> None:
             time.sleep(0.1)
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _own_yaml_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The rule packs the suite edits stay out of the user's parsed-YAML cache (see pxrules/rules/yaml_cache.py)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PXRULES_CACHE_DIR", str(tmp_path_factory.mktemp("yaml-cache")))
-        yield
-
-
 @pytest.fixture(params=_backends())
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty, uninitialised database on one back end."""
@@ -129,3 +121,10 @@ def table_counts() -> Callable[[str], dict[str, int]]:
             }
 
     return counts
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The hostile-import cases that build a million-row file are slow: `pytest -m "not slow"` leaves them out."""
+    for item in items:
+        if item.path.name == "test_hostile_imports.py" and "million" in item.name:
+            item.add_marker(pytest.mark.slow)

@@ -323,6 +323,7 @@ def test_verify_survives_garbage_in_event_refs(filled: tuple[str, dict[str, int]
 # --- 10,000 events -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ten_thousand_events_verify_quickly(db_url: str) -> None:
     # Built through the real writers in one transaction: 99 organisations, then 99 imports of one item
     # for each of 100 organisations (one event per organisation per import), plus the genesis event.

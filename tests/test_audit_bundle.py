@@ -10,8 +10,8 @@ import pytest
 from audit_support import cli, populate, tamper
 
 from pxrules.audit.bundle import verify_bundle
+from pxrules.common.canonical import content_hash
 from pxrules.errors import AuditError
-from pxrules.store.audit_chain import canonical, sha256_hex
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def _offline(path: Path, *extra: str) -> tuple[int, dict[str, Any]]:
 
 def _resign(data: dict[str, Any]) -> dict[str, Any]:
     body = {k: v for k, v in data.items() if k != "sign_off"}
-    data["sign_off"]["bundle_sha256"] = sha256_hex(canonical(body))
+    data["sign_off"]["bundle_sha256"] = content_hash(body)
     return data
 
 

@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = ("assess_one_ms", "assess_one_cli_s", "batch_assessments", "batch_s", "batch_peak_rss_mb",
-            "incremental_ratio", "help_s", "durable_over_reference", "zen_over_reference")
+            "help_s", "durable_over_reference", "zen_over_reference")
 
 
+@pytest.mark.slow
 def test_bench_dry_run_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     done = subprocess.run(

@@ -54,3 +54,37 @@ def test_what_json_cannot_write_goes_through_default() -> None:
     import datetime as dt
 
     assert canonical_text({"d": dt.date(2026, 3, 31)}, default=lambda v: v.isoformat()) == '{"d":"2026-03-31"}'
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(TEXT, JSON, max_size=6))
+def test_a_mapping_from_its_members_canonical_texts_is_its_canonical_text(data: dict[str, Any]) -> None:
+    from pxrules.common.canonical import canonical_members
+
+    try:
+        members = {key: canonical_text(value) for key, value in data.items()}
+    except (TypeError, ValueError, UnicodeEncodeError):
+        return
+    assert canonical_members(members) == canonical_text(data)
+
+
+def test_the_content_hash_is_sha256_of_the_canonical_text() -> None:
+    import datetime as dt
+    import hashlib
+
+    from pxrules.common.canonical import content_hash, iso_dates
+
+    data = {"b": [1, 2.5, "é"], "a": {"d": dt.date(2026, 3, 31)}}
+    text = '{"a":{"d":"2026-03-31"},"b":[1,2.5,"é"]}'
+    assert content_hash(data, default=iso_dates) == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_no_other_module_writes_canonical_json_of_its_own() -> None:
+    # One serialisation: a second hand-written `json.dumps(..., separators=(",", ":"))` could drift from it
+    # and `audit verify` would break silently (frozen migrations aside: they must never change).
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "pxrules"
+    own = [p.relative_to(root).as_posix() for p in root.rglob("*.py")
+           if 'separators=(",", ":")' in p.read_text(encoding="utf-8") and "migrations" not in p.parts]
+    assert own == ["common/canonical.py"]

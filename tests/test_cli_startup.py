@@ -54,7 +54,7 @@ def test_a_one_command_app_answers_as_the_full_one(args: list[str]) -> None:
 
 def test_the_full_app_is_built_once() -> None:
     assert cli.main.app is cli.main.app
-    assert len(cli.main.app.registered_commands) + len(cli.main.app.registered_groups) == 23  # 13 groups, 10 commands
+    assert len(cli.main.app.registered_commands) + len(cli.main.app.registered_groups) == 24  # 14 groups, 10 commands
 
 
 def _script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

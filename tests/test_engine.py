@@ -360,6 +360,7 @@ def test_replace_swaps_rules_in_place() -> None:
 # -- soak ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ten_thousand_evaluations_stay_flat(pack: tuple[list[CompiledRule], list[str], RuleEngine]) -> None:
     rules, measures, engine = pack
     # Partial evidence, as in a real assessment: about three in ten measures present.

@@ -92,8 +92,8 @@ def test_question_level_csv_maps_numbers_by_year_and_moves_the_ladder(db_url: st
         out = runner.invoke(app, ["--db", db_url, "explain", "6A", "--org", code, "--json"])
         assert out.exit_code == 0, out.output
         measures = json.loads(out.stdout)["measures"]
-        found = measures["nss.acts_on_concerns_band"] if isinstance(measures, dict) else next(
-            m for m in measures if m["name"] == "nss.acts_on_concerns_band")
+        found = measures["culture.nss_acts_on_concerns_band"] if isinstance(measures, dict) else next(
+            m for m in measures if m["name"] == "culture.nss_acts_on_concerns_band")
         bands[code] = found["value"]
     assert bands == {"RYA": 4, "RYF": 1}  # upper quartile in one wave only is 4; bottom quartile is 1
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any
 
 import pytest
+from builders import EvidenceBuilder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,16 +15,12 @@ from pxrules.evidence.vocabulary_codes import CHANNELS
 from pxrules.measures import MEASURES, EvidenceView, Result
 
 AS_OF = dt.date(2026, 3, 31)
-MODULES = ("pxrules.measures.analysis", "pxrules.measures.analysis_frontline")
-_ids = itertools.count()
+MODULES = ("pxrules.measures.analysis", "pxrules.measures.frontline")
 
 CHANNEL_CODES = sorted(CHANNELS.labels)  # distinct real channel codes
 
 
-def ev(kind: str, **fields: Any) -> Evidence:
-    """One evidence item of organisation TEST with an id and a source filled in."""
-    data = {"id": f"t{next(_ids)}", "kind": kind, "org": "TEST", "source": {"title": "unit test"}, **fields}
-    return parse_evidence(data)
+ev = EvidenceBuilder(org="TEST", prefix="t")
 
 
 def run(name: str, items: list[Evidence], as_of: dt.date = AS_OF) -> Result | None:
@@ -250,20 +246,20 @@ def test_triangulation_at_board_and_committee() -> None:
         meeting("2025-07-01", body="people_committee", triangulated_report=True),
         meeting("2024-12-01", triangulated_report=True),
     ]  # previous 12 months
-    assert value("triangulation.board_share_12m", items) == pytest.approx(0.5)
-    assert value("triangulation.px_reported_share_12m", items) == pytest.approx(0.75)
-    result = run("triangulation.reports_12m", items)
+    assert value("analysis.triangulation_board_share_12m", items) == pytest.approx(0.5)
+    assert value("analysis.triangulation_px_reported_share_12m", items) == pytest.approx(0.75)
+    result = run("analysis.triangulation_reports_12m", items)
     assert result is not None and result.value == 3
     assert result.detail == "3 triangulated reports at 5 board and quality committee meetings"
-    assert value("triangulation.staff_survey_included", items) is True
-    assert value("triangulation.staff_survey_included", items[:4]) is False
-    assert value("triangulation.board_share_prev12m", items) == 1
-    assert value("triangulation.reports_12m", items[1:3]) == 0
+    assert value("analysis.triangulation_staff_survey_included", items) is True
+    assert value("analysis.triangulation_staff_survey_included", items[:4]) is False
+    assert value("analysis.triangulation_board_share_prev12m", items) == 1
+    assert value("analysis.triangulation_reports_12m", items[1:3]) == 0
 
 
 def test_ward_tool_share() -> None:
     items = [audit("ward_accreditation", "2025-04-01", 44, 33, period_end="2026-03-31")]
-    assert value("triangulation.ward_tool_share_12m", items) == pytest.approx(0.75)
+    assert value("analysis.triangulation_ward_tool_share_12m", items) == pytest.approx(0.75)
 
 
 # ---------------------------------------------------------------- 15A, 15B
@@ -271,7 +267,7 @@ def test_ward_tool_share() -> None:
 
 def test_early_warning_measures() -> None:
     draft = report("2025-06-01", doc_type="early_warning_procedure", status="draft")
-    assert value("warning.procedure_drafted", [draft]) is True
+    assert value("frontline.warning_procedure_drafted", [draft]) is True
     items = [
         audit("px_data_review", "2025-10-01", None, None, in_place=True),
         audit("spc_px_alerts", "2025-12-01", 40, 37),
@@ -279,22 +275,22 @@ def test_early_warning_measures() -> None:
         audit("px_alert_response", "2025-12-01", 7, 6),
         audit("px_alert_response", "2026-02-01", 0, 0),
     ]
-    assert value("warning.monthly_review", items) is True
-    assert value("warning.spc_ward_share_12m", items) == pytest.approx(0.925)
-    result = run("warning.alerts_logged_12m", items)
+    assert value("frontline.warning_monthly_review", items) is True
+    assert value("analysis.warning_spc_ward_share_12m", items) == pytest.approx(0.925)
+    result = run("frontline.warning_alerts_logged_12m", items)
     assert result is not None and result.value == 12
     assert result.detail == "12 early-warning alerts logged in 3 alert-log reviews"
-    assert value("warning.alerts_acted_30d_share_12m", items) == pytest.approx(8 / 12)
+    assert value("analysis.warning_alerts_acted_30d_share_12m", items) == pytest.approx(8 / 12)
     catches = [
         qi("Ward 9 dip", early_warning_trigger=True, outcome_measured=True, improved=True),
         qi("other"),
     ]
-    assert value("warning.early_catch_impact_24m", catches) == 1
+    assert value("frontline.warning_early_catch_impact_24m", catches) == 1
 
 
 def test_variation_measures() -> None:
     projects = [qi("a", px_measure=True), qi("b"), qi("c"), qi("stopped", status="stopped", px_measure=True)]
-    result = run("analysis.qi_px_measure_share_24m", projects)
+    result = run("frontline.qi_px_measure_share_24m", projects)
     assert result is not None and result.value == pytest.approx(1 / 3)
     assert result.detail == "1 of 3 current QI projects track a patient experience measure"
     analyses = [
@@ -304,9 +300,9 @@ def test_variation_measures() -> None:
     ]
     assert value("analysis.variation_analyses_12m", analyses) == 2
     assert value("analysis.variation_analyses_prev12m", analyses) == 1
-    assert value("analysis.equality_analyses_12m", analyses) == 1
-    assert value("analysis.variation_reduced", analyses) is True
-    assert value("analysis.variation_reduced", analyses[:1]) is False
+    assert value("frontline.equality_analyses_12m", analyses) == 1
+    assert value("frontline.variation_reduced", analyses) is True
+    assert value("frontline.variation_reduced", analyses[:1]) is False
 
 
 # ---------------------------------------------------------------- 16A-16C
@@ -331,14 +327,14 @@ def test_reach_within_days_takes_the_best_qualifying_channel() -> None:
         channel("paper_cards", None, 99),
         channel("kiosk", 1, 100, live=False),
     ]
-    assert value("analysis.team_access_share", items) == pytest.approx(0.99)
-    assert value("analysis.teams_within_31d_share", items) == pytest.approx(0.98)
-    result = run("analysis.teams_within_7d_share", items)
+    assert value("frontline.team_access_share", items) == pytest.approx(0.99)
+    assert value("frontline.teams_within_31d_share", items) == pytest.approx(0.98)
+    result = run("frontline.teams_within_7d_share", items)
     assert result is not None and result.value == pytest.approx(0.9)
     assert result.detail == "90 of 100 teams see fft_sms feedback within 2 days (90%)"
-    assert value("analysis.teams_within_2d_share", items) == pytest.approx(0.9)
+    assert value("frontline.teams_within_2d_share", items) == pytest.approx(0.9)
     slow = [channel("quarterly_team_report", 45, 100)]
-    result = run("analysis.teams_within_31d_share", slow)
+    result = run("frontline.teams_within_31d_share", slow)
     assert result is not None and result.value == 0.0 and "within 31 days" in result.detail
 
 
@@ -348,8 +344,8 @@ def test_reach_uses_the_latest_record_of_each_channel_and_the_previous_window() 
         channel("fft_sms", 3, 95, start="2025-12-01"),
         channel("fft_sms", 4, 91, start="2024-12-01"),
     ]
-    assert value("analysis.teams_within_7d_share", items) == pytest.approx(0.95)
-    assert value("analysis.teams_within_7d_share_prev12m", items) == pytest.approx(0.91)
+    assert value("frontline.teams_within_7d_share", items) == pytest.approx(0.95)
+    assert value("frontline.teams_within_7d_share_prev12m", items) == pytest.approx(0.91)
 
 
 @settings(max_examples=60, deadline=None)
@@ -368,9 +364,9 @@ def test_adding_a_channel_never_lowers_reach(
         return [channel(CHANNEL_CODES[i], lat, teams, 50, live=live) for i, (lat, teams, live) in enumerate(specs)]
 
     for name in (
-        "analysis.team_access_share",
-        "analysis.teams_within_7d_share",
-        "analysis.teams_within_31d_share",
+        "frontline.team_access_share",
+        "frontline.teams_within_7d_share",
+        "frontline.teams_within_31d_share",
     ):
         before = run(name, build(existing))
         after = run(name, build([*existing, extra]))
@@ -387,7 +383,7 @@ def test_team_discussion_frontline_qi_and_survey_band() -> None:
         qi("ward audit", frontline_led=True, origin="audit"),
         qi("finished long ago", start="2024-01-01", period_end="2025-02-01", frontline_led=True),
     ]
-    result = run("analysis.frontline_feedback_qi_12m", projects)
+    result = run("frontline.frontline_feedback_qi_12m", projects)
     assert result is not None and result.value == 1
     assert result.detail == "1 of 3 recent QI projects were frontline-led from feedback"
     survey = [
@@ -404,7 +400,7 @@ def test_team_discussion_frontline_qi_and_survey_band() -> None:
             peer_upper_quartile=71.3,
         )
     ]
-    assert value("analysis.nss_acts_on_concerns_band", survey) == 4
+    assert value("frontline.nss_acts_on_concerns_band", survey) == 4
 
 
 def test_celebration_and_learning() -> None:
@@ -420,10 +416,10 @@ def test_celebration_and_learning() -> None:
     assert value("analysis.compliments_fed_back_share_12m", items) == pytest.approx(0.9)
     assert value("analysis.compliments_fed_back_share_prev12m", items) == pytest.approx(0.5)
     assert value("analysis.learning_shares_12m", items) == 3
-    result = run("analysis.trustwide_learning_events_12m", items)
+    result = run("frontline.trustwide_learning_events_12m", items)
     assert result is not None and result.value == 1
     assert result.detail == "1 of 2 learning events were trust-wide"
-    assert value("analysis.learning_spread_24m", items) == 1
+    assert value("frontline.learning_spread_24m", items) == 1
 
 
 def test_evidence_of_another_organisation_is_ignored() -> None:

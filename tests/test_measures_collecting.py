@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import itertools
 from typing import Any
 
 import pytest
+from builders import EvidenceBuilder
 
-from pxrules.evidence import Evidence, parse_evidence
+from pxrules.evidence import Evidence
 from pxrules.measures import MEASURES, MeasureValue, compute_measures
 
 ORG = "TEST"
 AS_OF = dt.date(2026, 3, 31)
-_ids = itertools.count()
-MODULES = ("collecting", "collecting_modes", "collecting_complaints", "collecting_web", "collecting_staff")
+MODULES = ("fft", "channel", "complaints", "web", "staff")
 
 
-def ev(kind: str, start: str, **fields: Any) -> Evidence:
-    data = {
-        "kind": kind,
-        "id": f"c{next(_ids)}",
-        "org": ORG,
-        "period_start": start,
-        "source": {"title": "unit test"},
-        **fields,
-    }
-    if kind == "benchmark":
-        data.pop("org")
-    return parse_evidence(data)
+ev = EvidenceBuilder(org=ORG, prefix="c")
 
 
 def value(name: str, items: list[Evidence], as_of: dt.date = AS_OF) -> MeasureValue | None:
@@ -230,7 +218,7 @@ def test_npsp_participation_follows_the_settings_run() -> None:
             scale="score10",
         ),
     ]
-    got = value("npsp.participation_share_36m", items)
+    got = value("channel.npsp_participation_share_36m", items)
     assert got is not None and got.value == 0.5
     assert "no recent wave for npsp_ue" in got.detail
     # a biennial survey published 30 months ago still counts; one published 37 months ago does not
@@ -245,8 +233,8 @@ def test_npsp_participation_follows_the_settings_run() -> None:
             scale="score10",
         )
     )
-    assert val("npsp.participation_share_36m", items) == 1.0
-    assert val("npsp.participation_share_36m", items, dt.date(2026, 11, 1)) == 0.5
+    assert val("channel.npsp_participation_share_36m", items) == 1.0
+    assert val("channel.npsp_participation_share_36m", items, dt.date(2026, 11, 1)) == 0.5
 
 
 def test_realtime_share_takes_the_best_fast_channel_and_latest_record() -> None:
@@ -313,13 +301,13 @@ def test_modes_per_setting_and_non_digital_share() -> None:
         fft("ae", "2026-03", 200, modes={"sms": 180, "tablet_kiosk": 20, "telephone": 0}),
         fft("outpatient", "2026-03", 500),
     ]  # no mode data: left out, not "zero modes"
-    got = value("fft.min_modes_per_setting_3m", items)
+    got = value("channel.fft_min_modes_per_setting_3m", items)
     assert got is not None and got.value == 2
     assert "A&E: 2 (sms, tablet_kiosk)" in got.detail
-    assert val("fft.share_settings_3modes_nondigital_3m", items) == 0.5
-    assert val("fft.share_settings_digital_3m", items) == 1.0
-    assert value("fft.share_settings_3modes_nondigital_prev12m", items) is None
-    assert value("fft.min_modes_per_setting_3m", [fft("outpatient", "2026-03", 500)]) is None
+    assert val("channel.fft_share_settings_3modes_nondigital_3m", items) == 0.5
+    assert val("channel.fft_share_settings_digital_3m", items) == 1.0
+    assert value("channel.fft_share_settings_3modes_nondigital_prev12m", items) is None
+    assert value("channel.fft_min_modes_per_setting_3m", [fft("outpatient", "2026-03", 500)]) is None
 
 
 # ---- complaints register (10C-10E, 11A) ----------------------------------------------------------------
@@ -603,7 +591,7 @@ def test_asked_for_feedback_band_uses_ladder_b() -> None:
             peer_upper_quartile=2.3,
         )
     ]
-    got = value("npsp.ip_asked_for_feedback_band", items)
+    got = value("web.npsp_ip_asked_for_feedback_band", items)
     assert got is not None and got.value == 4  # top quartile in one wave only
 
 
@@ -628,9 +616,9 @@ def test_guidance_review_and_gap_analysis() -> None:
             compliant=11,
         ),
     ]
-    assert val("qa.px_guidance_gap_analysis", items) is True
-    assert value("qa.px_guidance_gap_analysis_approved", items) is None
-    got = value("qa.px_guidance_met_share_12m", items)
+    assert val("staff.px_guidance_gap_analysis", items) is True
+    assert value("staff.px_guidance_gap_analysis_approved", items) is None
+    got = value("staff.px_guidance_met_share_12m", items)
     assert got is not None and got.value == pytest.approx(11 / 14)
     assert got.detail == "11 of 14 guidance statements audited as met (79%)"
 
@@ -687,13 +675,13 @@ def test_candour_audits_training_reports_survey_and_family_feedback() -> None:
             compliant=0,
         ),
     ]
-    assert val("candour.verbal_share_12m", items) == 0.975
-    assert value("candour.written_share_12m", items) is None
-    assert val("candour.written_share_prev12m", items) == 0.8
-    got = value("candour.training_coverage", items)
+    assert val("staff.candour_verbal_share_12m", items) == 0.975
+    assert value("staff.candour_written_share_12m", items) is None
+    assert val("staff.candour_written_share_prev12m", items) == 0.8
+    got = value("staff.candour_training_coverage", items)
     assert got is not None and got.value == 0.9  # managers are not a patient-facing population
-    assert val("candour.board_reports_12m", items) == 1
-    assert val("candour.family_feedback_12m", items) is False
+    assert val("staff.candour_board_reports_12m", items) == 1
+    assert val("staff.candour_family_feedback_12m", items) is False
 
 
 def test_training_with_patient_feedback() -> None:
@@ -727,13 +715,13 @@ def test_training_with_patient_feedback() -> None:
             includes_patient_feedback=True,
         ),
     ]
-    got = value("training.px_feedback_coverage", items)
+    got = value("staff.training_px_feedback_coverage", items)
     assert got is not None and got.value == 0.85
     assert got.detail.startswith("850 of 1000 frontline staff completed customer_care (85%)")
-    assert val("training.px_feedback_coverage_prev12m", items) == 0.6
-    assert val("training.px_induction_feedback", items) is True
-    assert val("training.patient_co_delivered", items) is True
-    assert val("training.patient_co_delivered", items[:1]) is False
+    assert val("staff.training_px_feedback_coverage_prev12m", items) == 0.6
+    assert val("staff.training_px_induction_feedback", items) is True
+    assert val("staff.training_patient_co_delivered", items) is True
+    assert val("staff.training_patient_co_delivered", items[:1]) is False
     complaints = [
         ev(
             "training_record",
@@ -744,7 +732,7 @@ def test_training_with_patient_feedback() -> None:
             completed=300,
         )
     ]
-    assert val("training.complaints_handling_coverage", complaints) == 0.75
+    assert val("staff.training_complaints_handling_coverage", complaints) == 0.75
 
 
 def test_impact_counts_improved_projects_by_origin_within_24_months() -> None:
@@ -765,10 +753,10 @@ def test_impact_counts_improved_projects_by_origin_within_24_months() -> None:
         project("2025-06-01", "complaint", True),
         project("2023-06-01", "complaint", True),
     ]
-    assert val("qi.from_feedback_improved_24m", items) == 1
-    got = value("qi.from_complaints_improved_24m", items)
+    assert val("staff.qi_from_feedback_improved_24m", items) == 1
+    got = value("staff.qi_from_complaints_improved_24m", items)
     assert got is not None and got.value == 1 and got.detail.startswith("1 of 1 complaint-led")
-    assert value("qi.from_feedback_improved_24m", items[2:]) is None
+    assert value("staff.qi_from_feedback_improved_24m", items[2:]) is None
 
 
 def test_england_scope_wins_over_england_excluding_independent_providers() -> None:

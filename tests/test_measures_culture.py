@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from itertools import count
 from typing import Any
 
 import pytest
+from builders import EvidenceBuilder
 
 from pxrules.evidence import Evidence, parse_evidence
 from pxrules.measures import MEASURES, MeasureValue, compute_measures
 
 ORG = "RXX"
 AS_OF = dt.date(2026, 3, 31)
-_ids = count()
-CULTURE_MODULES = ("pxrules.measures.culture", "pxrules.measures.culture_staffing",
-                   "pxrules.measures.culture_values", "pxrules.measures.culture_comms")
+CULTURE_MODULES = ("pxrules.measures.culture", "pxrules.measures.staffing",
+                   "pxrules.measures.values", "pxrules.measures.comms")
 CULTURE_MEASURES = sorted(n for n, s in MEASURES.items() if s.fn.__module__ in CULTURE_MODULES)
 
 
-def ev(kind: str, start: str, end: str | None = None, **fields: Any) -> Evidence:
-    data: dict[str, Any] = {"kind": kind, "id": f"t{next(_ids)}", "org": ORG, "period_start": start,
-                            "source": {"title": "unit test"}, **fields}
-    if end is not None:
-        data["period_end"] = end
-    if kind == "benchmark":
-        data.pop("org")
-    return parse_evidence(data)
+ev = EvidenceBuilder(org=ORG, prefix="t")
 
 
 def val(name: str, items: list[Evidence], as_of: dt.date = AS_OF) -> MeasureValue | None:
@@ -50,8 +42,7 @@ def proc(process: str, start: str, end: str | None = None, **fields: Any) -> Evi
 
 def doc(doc_type: str, approved: str | None, review: str | None = None, status: str = "approved",
         **fields: Any) -> Evidence:
-    return ev("document", approved or "2026-01-10", doc_type=doc_type, title=f"{doc_type} doc", status=status,
-              approved_on=approved, review_due=review, **fields)
+    return ev.doc(doc_type, approved, review, status, start="2026-01-10", **fields)
 
 
 def web(page: str, day: str, found: bool = True, **fields: Any) -> Evidence:
@@ -86,41 +77,41 @@ def test_other_organisations_evidence_is_ignored(name: str) -> None:
 
 def test_od_strategy_status_measures() -> None:
     draft = doc("people_strategy", None, status="draft", contents=["px_objectives", "px_measure.a"])
-    assert value("od.strategy_exists", [draft]) is True
-    assert value("od.strategy_in_date", [draft]) is False
-    assert value("od.px_objectives", [draft]) is True
-    assert value("od.px_measures", [draft]) == 1
-    assert val("od.strategy_coproduced_patients", [draft]) is None  # only an approved strategy counts
+    assert value("culture.od_strategy_exists", [draft]) is True
+    assert value("culture.od_strategy_in_date", [draft]) is False
+    assert value("culture.od_px_objectives", [draft]) is True
+    assert value("culture.od_px_measures", [draft]) == 1
+    assert val("culture.od_strategy_coproduced_patients", [draft]) is None  # only an approved strategy counts
 
 
 def test_od_strategy_lapsed_is_not_in_date() -> None:
     lapsed = doc("od_strategy", "2021-05-01", "2024-05-01", contents=["px_objectives"])
-    assert value("od.strategy_exists", [lapsed]) is True
-    assert value("od.strategy_in_date", [lapsed]) is False
-    assert val("od.px_objectives", [lapsed]) is None
+    assert value("culture.od_strategy_exists", [lapsed]) is True
+    assert value("culture.od_strategy_in_date", [lapsed]) is False
+    assert val("culture.od_px_objectives", [lapsed]) is None
 
 
 def test_od_px_measures_counts_flags_and_names_them() -> None:
     d = doc("od_strategy", "2024-07-04", "2027-07-04", coproduced_patients=True,
             contents=["px_objectives", "px_measure.nss_q25a", "px_measure.fft_staff", "px_data"])
-    got = val("od.px_measures", [d])
+    got = val("culture.od_px_measures", [d])
     assert got is not None and got.value == 2
     assert "fft_staff" in got.detail and "nss_q25a" in got.detail
-    assert value("od.strategy_in_date", [d]) is True
-    assert value("od.strategy_coproduced_patients", [d]) is True
+    assert value("culture.od_strategy_in_date", [d]) is True
+    assert value("culture.od_strategy_coproduced_patients", [d]) is True
 
 
 def test_compassionate_culture_band_two_waves_in_upper_quartile() -> None:
     w1 = nss("nss.compassionate_culture", "2024", "2024-11-29", 7.45, 7.14, 7.30, 7.41)
     w2 = nss("nss.compassionate_culture", "2025", "2025-11-28", 7.50, 7.14, 7.30, 7.41)
-    assert value("nss.compassionate_culture_band", [w2]) == 4  # one wave at the upper quartile is not enough
-    got = val("nss.compassionate_culture_band", [w1, w2])
+    assert value("culture.nss_compassionate_culture_band", [w2]) == 4  # one wave at the upper quartile is not enough
+    got = val("culture.nss_compassionate_culture_band", [w1, w2])
     assert got is not None and got.value == 5 and set(got.evidence_ids) == {w1.id, w2.id}
     assert "7.5" in got.detail
 
 
 def test_survey_band_rises_with_the_raw_score() -> None:
-    bands = [value("nss.acts_on_concerns_band",
+    bands = [value("culture.nss_acts_on_concerns_band",
                    [nss("nss.acts_on_concerns", "2025", "2025-11-28", s / 100, 6.13, 6.32, 6.47)])
              for s in range(550, 700, 3)]
     assert bands == sorted(bands)
@@ -129,7 +120,7 @@ def test_survey_band_rises_with_the_raw_score() -> None:
 
 def test_survey_wave_in_the_future_is_ignored() -> None:
     future = nss("nss.recognition", "2026", "2026-11-27", 9.0, 5.0, 6.0, 7.0)
-    assert val("nss.recognition_band", [future]) is None
+    assert val("culture.nss_recognition_band", [future]) is None
 
 
 # ---- 6A --------------------------------------------------------------------------------------------
@@ -139,24 +130,24 @@ def test_local_action_share_and_quarters() -> None:
     audits = [proc("local_feedback_action", s, e, population=60, compliant=c)
               for s, e, c in (("2025-04-01", "2025-06-30", 30), ("2025-07-01", "2025-09-30", 33),
                               ("2025-10-01", "2025-12-31", 34), ("2026-01-01", "2026-03-31", 36))]
-    share = val("qi.local_action_team_share_12m", audits)
+    share = val("culture.qi_local_action_team_share_12m", audits)
     assert share is not None and share.value == pytest.approx(133 / 240, abs=1e-6)
     assert "133 of 240" in share.detail
-    assert value("qi.local_action_reports_12m", audits) == 4
-    assert value("qi.local_action_reports_12m", audits[:3]) == 3
+    assert value("culture.qi_local_action_reports_12m", audits) == 4
+    assert value("culture.qi_local_action_reports_12m", audits[:3]) == 3
 
 
 def test_local_action_window_edges() -> None:
     on_edge = proc("local_feedback_action", "2025-01-01", "2025-03-31", population=10, compliant=10)
     inside = proc("local_feedback_action", "2025-01-01", "2025-04-01", population=10, compliant=5)
-    assert val("qi.local_action_team_share_12m", [on_edge]) is None  # ended exactly 12 months ago
-    assert value("qi.local_action_team_share_12m", [on_edge, inside]) == 0.5
-    assert value("qi.local_action_team_share_prev12m", [on_edge]) == 1.0
+    assert val("culture.qi_local_action_team_share_12m", [on_edge]) is None  # ended exactly 12 months ago
+    assert value("culture.qi_local_action_team_share_12m", [on_edge, inside]) == 0.5
+    assert value("culture.qi_local_action_team_share_prev12m", [on_edge]) == 1.0
 
 
 def test_local_action_in_progress_quarter_is_not_counted() -> None:
     running = proc("local_feedback_action", "2026-03-01", "2026-05-31", population=10, compliant=10)
-    assert val("qi.local_action_team_share_12m", [running]) is None
+    assert val("culture.qi_local_action_team_share_12m", [running]) is None
 
 
 def test_frontline_feedback_projects() -> None:
@@ -171,11 +162,11 @@ def test_frontline_feedback_projects() -> None:
              qi("survey", frontline_led=True, status="planned"),
              qi("audit", frontline_led=True, status="completed", outcome_measured=True),
              qi("patient_feedback", frontline_led=False, status="completed", outcome_measured=True)]
-    assert value("qi.frontline_feedback_projects_12m", items) == 3
-    share = val("qi.frontline_feedback_outcome_share_12m", items)
+    assert value("culture.qi_frontline_feedback_projects_12m", items) == 3
+    share = val("culture.qi_frontline_feedback_outcome_share_12m", items)
     assert share is not None and share.value == 0.5 and "1 of 2 completed" in share.detail
-    assert value("qi.frontline_feedback_improved_12m", items) == 1
-    assert val("qi.frontline_feedback_outcome_share_12m", items[2:4]) is None  # nothing finished yet
+    assert value("culture.qi_frontline_feedback_improved_12m", items) == 1
+    assert val("culture.qi_frontline_feedback_outcome_share_12m", items[2:4]) is None  # nothing finished yet
 
 
 # ---- 6B --------------------------------------------------------------------------------------------
@@ -186,16 +177,16 @@ def test_recognition_awards_and_patient_share() -> None:
              for s, e, n, c, p in (("2025-04-01", "2025-09-30", 140, 12, 4),
                                    ("2025-10-01", "2026-03-31", 160, 13, 1),
                                    ("2024-04-01", "2024-09-30", 100, 9, 0))]
-    assert value("od.recognition_awards_12m", items) == 25
-    assert value("od.recognition_awards_prev12m", items) == 9
-    share = val("od.recognition_patient_share_12m", items)
+    assert value("culture.od_recognition_awards_12m", items) == 25
+    assert value("culture.od_recognition_awards_prev12m", items) == 9
+    share = val("culture.od_recognition_patient_share_12m", items)
     assert share is not None and share.value == 0.2 and "5 of 25" in share.detail
 
 
 def test_planned_scheme_is_recorded_but_makes_no_awards() -> None:
     planned = proc("staff_recognition", "2026-01-10", in_place=False)
-    assert value("od.recognition_scheme_recorded", [planned]) is True
-    assert val("od.recognition_awards_12m", [planned]) is None
+    assert value("culture.od_recognition_scheme_recorded", [planned]) is True
+    assert val("culture.od_recognition_awards_12m", [planned]) is None
 
 
 def test_board_celebrations_count_the_board_and_its_people_committee() -> None:
@@ -204,7 +195,7 @@ def test_board_celebrations_count_the_board_and_its_people_committee() -> None:
              ev("board_meeting", "2026-01-08"),
              ev("board_meeting", "2025-09-10", body="people_committee", agenda=["celebration"]),
              ev("board_meeting", "2025-09-11", body="quality_committee", agenda=["celebration"])]
-    got = val("od.board_celebrations_12m", items)
+    got = val("culture.od_board_celebrations_12m", items)
     assert got is not None and got.value == 3 and "3 of 4" in got.detail
 
 
@@ -224,15 +215,15 @@ def test_establishment_reviews() -> None:
 def test_enough_staff_change_needs_two_waves() -> None:
     w1 = nss("nss.enough_staff", "2024", "2024-11-29", 28.4, scale="percent")
     w2 = nss("nss.enough_staff", "2025", "2025-11-28", 31.0, scale="percent")
-    assert val("nss.enough_staff_change", [w2]) is None
-    got = val("nss.enough_staff_change", [w2, w1])
+    assert val("staffing.nss_enough_staff_change", [w2]) is None
+    got = val("staffing.nss_enough_staff_change", [w2, w1])
     assert got is not None and got.value == pytest.approx(2.6) and "+2.60" in got.detail
 
 
 def test_staff_group_rows_are_not_whole_organisation_results() -> None:
     nurses = nss("nss.involved_in_changes", "2025", "2025-11-28", 60.0, 48.9, 51.2, 53.6, scale="percent",
                  group="staff:nursing_midwifery")
-    assert val("nss.involved_in_changes_band", [nurses]) is None
+    assert val("staffing.nss_involved_in_changes_band", [nurses]) is None
 
 
 # ---- 6D --------------------------------------------------------------------------------------------
@@ -291,11 +282,11 @@ def test_compassionate_care_bands() -> None:
              npsp("npsp.ip.emotional_support", 6.5, peer_lower_quartile=6.8, peer_median=7.1,
                   peer_upper_quartile=7.4),
              npsp("npsp.ip.dignity_respect", 8.9, expected_range="about_same")]
-    mean = val("npsp.compassionate_care_band_mean", items)
+    mean = val("staffing.npsp_compassionate_care_band_mean", items)
     assert mean is not None and mean.value == pytest.approx((4 + 1 + 3) / 3, abs=1e-6)
     assert len(mean.evidence_ids) == 3
-    assert value("npsp.compassionate_care_band_min", items) == 1
-    assert val("npsp.compassionate_care_band_mean", items[:1]) is None  # one item is not enough
+    assert value("staffing.npsp_compassionate_care_band_min", items) == 1
+    assert val("staffing.npsp_compassionate_care_band_mean", items[:1]) is None  # one item is not enough
 
 
 def test_spiritual_care_cover() -> None:
@@ -333,9 +324,9 @@ def test_values_awareness_and_website() -> None:
     pulse = ev("survey_question", "2025-10-15", survey="local", wave="2025 Q3",
                question_key="local.values_awareness", score=83.0, respondents=912)
     assert value("values.staff_awareness", [pulse]) == pytest.approx(0.83)
-    assert value("web.values_published_12m", [web("values", "2025-09-01")]) is True
-    assert value("web.values_published_12m", [web("values", "2025-09-01", found=False)]) is False
-    assert val("web.values_published_12m", [web("values", "2025-03-01")]) is None  # older than 12 months
+    assert value("values.web_values_published_12m", [web("values", "2025-09-01")]) is True
+    assert value("values.web_values_published_12m", [web("values", "2025-09-01", found=False)]) is False
+    assert val("values.web_values_published_12m", [web("values", "2025-03-01")]) is None  # older than 12 months
 
 
 # ---- 7B --------------------------------------------------------------------------------------------
@@ -360,11 +351,11 @@ def test_values_based_recruitment() -> None:
 def test_accessibility_statement() -> None:
     current = web("accessibility_statement", "2025-11-12", content_flags=["reviewed_within_12m"])
     stale = web("accessibility_statement", "2025-06-12")
-    assert value("web.a11y_statement_found", [stale]) is True
-    assert value("web.a11y_statement_current", [stale]) is False
-    assert value("web.a11y_statement_current", [stale, current]) is True
+    assert value("comms.web_a11y_statement_found", [stale]) is True
+    assert value("comms.web_a11y_statement_current", [stale]) is False
+    assert value("comms.web_a11y_statement_current", [stale, current]) is True
     missing = web("accessibility_statement", "2025-11-12", found=False)
-    assert value("web.a11y_statement_found", [missing]) is False
+    assert value("comms.web_a11y_statement_found", [missing]) is False
 
 
 def test_errors_per_page_uses_the_latest_check_of_each_page() -> None:
@@ -374,16 +365,16 @@ def test_errors_per_page_uses_the_latest_check_of_each_page() -> None:
              web("pals", "2025-11-01", accessibility_errors=2, reading_age=12.5),
              web("complaints", "2025-11-01", found=False),
              web("home", "2024-11-01", accessibility_errors=10)]
-    got = val("web.a11y_errors_per_page_12m", items)
+    got = val("comms.web_a11y_errors_per_page_12m", items)
     assert got is not None and got.value == 3.0
     assert "6 automated accessibility errors on 2 pages" in got.detail
-    assert value("web.a11y_pages_checked_12m", items) == 2
-    assert value("web.a11y_errors_per_page_prev12m", items) == 10.0
-    assert value("web.reading_target_share_12m", items) == 0.5
-    assert value("web.commitment_stated_12m", items) is True
-    assert value("web.user_tested_12m", items) is False
+    assert value("comms.web_a11y_pages_checked_12m", items) == 2
+    assert value("comms.web_a11y_errors_per_page_prev12m", items) == 10.0
+    assert value("comms.web_reading_target_share_12m", items) == 0.5
+    assert value("comms.web_commitment_stated_12m", items) is True
+    assert value("comms.web_user_tested_12m", items) is False
     rated = web("home", "2026-01-05", content_flags=["pif_tick"])
-    assert value("web.patient_rated_12m", [*items, rated]) is True
+    assert value("comms.web_patient_rated_12m", [*items, rated]) is True
 
 
 # ---- 8B --------------------------------------------------------------------------------------------

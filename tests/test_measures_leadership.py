@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any
 
 import pytest
+from builders import EvidenceBuilder
 
-from pxrules.evidence import Evidence, parse_evidence
+from pxrules.evidence import Evidence
 from pxrules.measures import MEASURES, MeasureValue, compute_measures
 
 ORG = "TEST"
 AS_OF = dt.date(2026, 3, 31)
-_ids = itertools.count()
 
 
-def ev(kind: str, start: str, **fields: Any) -> Evidence:
-    data = {"kind": kind, "id": f"e{next(_ids)}", "org": ORG, "period_start": start,
-            "source": {"title": "unit test"}, **fields}
-    return parse_evidence(data)
+ev = EvidenceBuilder(org=ORG, prefix="e")
 
 
 def value(name: str, items: list[Evidence], as_of: dt.date = AS_OF) -> MeasureValue | None:
@@ -70,22 +66,22 @@ def test_board_story_shares_and_windows() -> None:
         ev("board_meeting", "2025-10-16", body="quality_committee", patient_story=True,
            story_presenter="patient"),
     ]
-    story = value("board.story_share_12m", items)
+    story = value("leadership.board_story_share_12m", items)
     assert story is not None and story.value == pytest.approx(2 / 3)
     assert story.detail == "2 of 3 board meetings heard a patient story"
-    assert val("board.story_share_prev12m", items) == 1.0
-    assert val("board.px_report_share_12m", items) == pytest.approx(1 / 3)  # not by the exec lead
-    assert val("board.story_in_person_share_12m", items) == 0.5
-    assert val("board.story_actions_tracked_share_12m", items) == 0.5
-    assert val("committee.stories_12m", items) == 1
+    assert val("leadership.board_story_share_prev12m", items) == 1.0
+    assert val("leadership.board_px_report_share_12m", items) == pytest.approx(1 / 3)  # not by the exec lead
+    assert val("leadership.board_story_in_person_share_12m", items) == 0.5
+    assert val("leadership.board_story_actions_tracked_share_12m", items) == 0.5
+    assert val("leadership.committee_stories_12m", items) == 1
 
 
 def test_board_window_edge_is_exactly_twelve_months() -> None:
     edge = [ev("board_meeting", "2025-03-31", patient_story=True, story_presenter="patient"),
             ev("board_meeting", "2025-04-01")]
     # 2025-03-31 is 12 months back: outside the last 12 (open at its start), inside the previous 12.
-    assert val("board.story_share_12m", edge) == 0.0
-    assert val("board.story_share_prev12m", edge) == 1.0
+    assert val("leadership.board_story_share_12m", edge) == 0.0
+    assert val("leadership.board_story_share_prev12m", edge) == 1.0
 
 
 def test_items_recording_one_meeting_count_once_and_private_sessions_are_left_out() -> None:
@@ -95,10 +91,10 @@ def test_items_recording_one_meeting_count_once_and_private_sessions_are_left_ou
         ev("board_meeting", "2025-07-03", px_report_presented=True, px_report_by_exec_lead=True),
         ev("board_meeting", "2025-11-06", session="private", agenda=["qi_board_development"]),
     ]
-    got = value("board.story_share_12m", items)
+    got = value("leadership.board_story_share_12m", items)
     assert got is not None and got.value == 0.5
     assert got.detail == "1 of 2 board meetings heard a patient story" and len(got.evidence_ids) == 3
-    assert val("board.px_report_share_12m", items) == 0.5
+    assert val("leadership.board_px_report_share_12m", items) == 0.5
 
 
 # ---- 3B -------------------------------------------------------------------------------------------------
@@ -112,18 +108,18 @@ def test_visit_coverage_sums_logs_and_excludes_old_ones() -> None:
         ev("staff_process", "2024-10-01", period_end="2024-12-31", process="leadership_visits",
            population=80, compliant=64),
     ]
-    share = value("visits.areas_share_12m", items)
+    share = value("leadership.visits_areas_share_12m", items)
     assert share is not None and share.value == pytest.approx(88 / 160)
     assert share.detail == "88 of 160 clinical areas visited by a board member (55%)"
-    assert val("visits.areas_share_prev12m", items) == pytest.approx(0.8)
-    assert val("visits.with_patients_share_12m", items) == pytest.approx(22 / 88)
+    assert val("leadership.visits_areas_share_prev12m", items) == pytest.approx(0.8)
+    assert val("leadership.visits_with_patients_share_12m", items) == pytest.approx(22 / 88)
 
 
 def test_speak_up_band_uses_peer_quartiles() -> None:
-    assert val("visits.nss_speak_up_band", [nss("nss.safe_to_speak_up", "2025", 63.0, 61.8)]) == 4
-    assert val("visits.nss_speak_up_band", [nss("nss.safe_to_speak_up", "2025", 55.0, 61.8)]) == 1
+    assert val("leadership.visits_nss_speak_up_band", [nss("nss.safe_to_speak_up", "2025", 63.0, 61.8)]) == 4
+    assert val("leadership.visits_nss_speak_up_band", [nss("nss.safe_to_speak_up", "2025", 55.0, 61.8)]) == 1
     two = [nss("nss.safe_to_speak_up", "2024", 66.0, 61.0), nss("nss.safe_to_speak_up", "2025", 66.0, 61.8)]
-    assert val("visits.nss_speak_up_band", two) == 5
+    assert val("leadership.visits_nss_speak_up_band", two) == 5
 
 
 # ---- 1A / 1B --------------------------------------------------------------------------------------------
@@ -210,17 +206,17 @@ def test_engagement_measures() -> None:
     ]
     items = [programme, *changes, ev("board_meeting", "2025-06-05", body="council_of_governors",
                                      agenda=["engagement_report"])]
-    share = value("engage.key_decisions_share_12m", items)
+    share = value("strategy.engage_key_decisions_share_12m", items)
     assert share is not None and share.value == pytest.approx(1 / 3)
     assert share.detail.startswith("1 of 3 key decisions")
-    assert val("engage.key_decisions_share_prev12m", items) == 1.0
-    assert val("engage.programme_stage", items) == 3
-    assert val("engage.you_said_we_did", items) is True
-    assert val("engage.joint_with_commissioners", items) is True  # via the triage decision
-    assert val("engage.joint_with_commissioners", [programme]) is False
-    assert val("engage.reports_12m", items) == 1
-    assert val("engage.decisions_changed_24m", items) == 1
-    assert val("engage.decisions_changed_24m", changes, dt.date(2027, 6, 30)) == 0  # BC-88 is 33 months old
+    assert val("strategy.engage_key_decisions_share_prev12m", items) == 1.0
+    assert val("strategy.engage_programme_stage", items) == 3
+    assert val("strategy.engage_you_said_we_did", items) is True
+    assert val("strategy.engage_joint_with_commissioners", items) is True  # via the triage decision
+    assert val("strategy.engage_joint_with_commissioners", [programme]) is False
+    assert val("strategy.engage_reports_12m", items) == 1
+    assert val("strategy.engage_decisions_changed_24m", items) == 1
+    assert val("strategy.engage_decisions_changed_24m", changes, dt.date(2027, 6, 30)) == 0  # BC-88 is 33 months old
 
 
 # ---- 2A / 2B --------------------------------------------------------------------------------------------
@@ -236,20 +232,20 @@ def test_leadership_programmes_and_completion() -> None:
              population="managers", population_size=420, completed=273)
     other = ev("training_record", "2025-04-01", period_end="2026-02-28", course="px_induction",
                population="all_staff", population_size=5000, completed=4800)
-    share = value("leadership.programmes_px_share", [a, b])
+    share = value("people.programmes_px_share", [a, b])
     assert share is not None and share.value == 0.5 and share.detail.endswith("without it: Clinical leaders")
-    assert val("leadership.programmes_px_share", [a, b, b2]) == 1.0  # a programme's later curriculum
-    assert val("leadership.trained_share", [old, new, other]) == pytest.approx(273 / 420)
-    assert val("leadership.trained_share_prev12m", [old, new, other]) == 0.5
-    assert val("leadership.patient_codelivery", [a, b, new]) is False
-    assert val("leadership.patient_codelivery", [a, b2]) is True
+    assert val("people.programmes_px_share", [a, b, b2]) == 1.0  # a programme's later curriculum
+    assert val("people.trained_share", [old, new, other]) == pytest.approx(273 / 420)
+    assert val("people.trained_share_prev12m", [old, new, other]) == 0.5
+    assert val("people.patient_codelivery", [a, b, new]) is False
+    assert val("people.patient_codelivery", [a, b2]) is True
     draft = doc("2026-01-01", "leadership_curriculum", status="draft")
-    assert val("leadership.curriculum_stage", [draft]) == 1
+    assert val("people.curriculum_stage", [draft]) == 1
     # 0-10 scale: 0.15 below the median is more than 0.1 away (band 2); 0.05 below is "about the median"
     compassion = nss("nss.compassionate_leadership", "2025", 7.15, 7.3, lq=7.05, uq=7.45, scale="score10")
-    assert val("leadership.nss_compassionate_band", [compassion]) == 2
+    assert val("people.nss_compassionate_band", [compassion]) == 2
     near = nss("nss.compassionate_leadership", "2025", 7.25, 7.3, lq=7.05, uq=7.45, scale="score10")
-    assert val("leadership.nss_compassionate_band", [near]) == 3
+    assert val("people.nss_compassionate_band", [near]) == 3
 
 
 def test_appraisal_policy_scope_and_audits() -> None:
@@ -257,11 +253,11 @@ def test_appraisal_policy_scope_and_audits() -> None:
     allstaff = doc("2025-11-01", "appraisal_policy", contents=["patient_feedback_all_staff"])
     plain = doc("2025-11-01", "appraisal_policy", contents=[])
     draft = doc("2025-11-01", "appraisal_policy", status="draft", contents=["patient_feedback_all_staff"])
-    assert val("appraisal.policy_feedback_scope", [reval]) == 2
-    assert val("appraisal.policy_feedback_scope", [reval, allstaff]) == 3
-    assert val("appraisal.policy_feedback_scope", [plain]) == 0
-    assert val("appraisal.policy_feedback_scope", [draft]) == 1
-    assert val("appraisal.policy_feedback_scope", [ev("attestation", "2026-01-01", statement="x", person="A",
+    assert val("people.appraisal_policy_feedback_scope", [reval]) == 2
+    assert val("people.appraisal_policy_feedback_scope", [reval, allstaff]) == 3
+    assert val("people.appraisal_policy_feedback_scope", [plain]) == 0
+    assert val("people.appraisal_policy_feedback_scope", [draft]) == 1
+    assert val("people.appraisal_policy_feedback_scope", [ev("attestation", "2026-01-01", statement="x", person="A",
                                                       role="CNO", sub_requirements=["2B"])]) is None
     audits = [
         ev("staff_process", "2025-04-01", period_end="2025-09-30", process="appraisal_with_patient_feedback",
@@ -271,11 +267,11 @@ def test_appraisal_policy_scope_and_audits() -> None:
         ev("staff_process", "2025-04-01", period_end="2026-03-31", process="recruitment_panel_patient_member",
            population=24, compliant=13),
     ]
-    got = value("appraisal.feedback_share_12m", audits)
+    got = value("people.appraisal_feedback_share_12m", audits)
     assert got is not None and got.value == 0.76
     assert got.detail == "114 of 150 audited appraisals used patient feedback (76%)"
-    assert val("appraisal.feedback_share_prev12m", audits) == 0.6
-    assert val("appraisal.panels_patient_share_12m", audits) == pytest.approx(13 / 24)
+    assert val("people.appraisal_feedback_share_prev12m", audits) == 0.6
+    assert val("people.appraisal_panels_patient_share_12m", audits) == pytest.approx(13 / 24)
 
 
 # ---- 4A / 4B / 4C ---------------------------------------------------------------------------------------

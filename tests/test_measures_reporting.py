@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any
 
 import pytest
+from builders import EvidenceBuilder
 
-from pxrules.evidence import Evidence, parse_evidence
+from pxrules.evidence import Evidence
 from pxrules.measures import MEASURES, EvidenceView, Result
 
 AS_OF = dt.date(2026, 3, 31)
 MODULE = "pxrules.measures.reporting"
-_ids = itertools.count()
 
 
-def ev(kind: str, **fields: Any) -> Evidence:
-    data = {"id": f"r{next(_ids)}", "kind": kind, "org": "TEST", "source": {"title": "unit test"}, **fields}
-    return parse_evidence(data)
+ev = EvidenceBuilder(org="TEST", prefix="r")
 
 
 def run(name: str, items: list[Evidence], as_of: dt.date = AS_OF) -> Result | None:
@@ -63,7 +60,7 @@ def test_every_measure_is_none_without_evidence(name: str) -> None:
 )
 def test_which_quality_account_is_due(as_of: dt.date, on_time: bool) -> None:
     items = [account(2024, "2024-06-27", ["px_data"])]
-    result = run("qa.on_time", items, as_of)
+    result = run("reporting.qa_on_time", items, as_of)
     assert result is not None and result.value is on_time
     if not on_time:
         assert result.detail == "no quality account for 2024/25 by 2025-06-30 (latest is 2023/24)"
@@ -71,19 +68,19 @@ def test_which_quality_account_is_due(as_of: dt.date, on_time: bool) -> None:
 
 def test_late_publication_and_future_publication() -> None:
     late = account(2025, "2025-07-15", ["px_data"])
-    result = run("qa.on_time", [late])
+    result = run("reporting.qa_on_time", [late])
     assert result is not None and result.value is False and "after the 30 June deadline" in result.detail
     upcoming = account(2026, "2026-06-20", ["px_data", "px_example.a"])  # published after as_of: ignored
-    assert value("qa.px_examples", [late, upcoming]) == 0
-    assert value("qa.px_examples", [late, upcoming], dt.date(2026, 6, 30)) == 1
+    assert value("reporting.qa_px_examples", [late, upcoming]) == 0
+    assert value("reporting.qa_px_examples", [late, upcoming], dt.date(2026, 6, 30)) == 1
 
 
 def test_a_stale_account_counts_as_none() -> None:
     old = account(2024, "2024-06-27", ["px_data"])
-    assert value("qa.px_data", [old], dt.date(2025, 9, 30)) is True  # one year behind: still read
-    assert run("qa.px_data", [old], dt.date(2026, 9, 30)) is None  # two years behind: stale
-    assert run("qa.published_recent", [old], dt.date(2026, 9, 30)) is None
-    assert value("qa.on_time", [old], dt.date(2026, 9, 30)) is False
+    assert value("reporting.qa_px_data", [old], dt.date(2025, 9, 30)) is True  # one year behind: still read
+    assert run("reporting.qa_px_data", [old], dt.date(2026, 9, 30)) is None  # two years behind: stale
+    assert run("reporting.qa_published_recent", [old], dt.date(2026, 9, 30)) is None
+    assert value("reporting.qa_on_time", [old], dt.date(2026, 9, 30)) is False
 
 
 def test_quality_account_content() -> None:
@@ -104,19 +101,19 @@ def test_quality_account_content() -> None:
             coproduced_patients=True,
         ),
     ]
-    result = run("qa.px_examples", items)
+    result = run("reporting.qa_px_examples", items)
     assert result is not None and result.value == 2
     assert result.detail == (
         "Quality account 2024/25 cites 2 improvements with results: discharge_lounge, quiet_at_night"
     )
-    assert value("qa.on_time", items) is True
-    assert value("qa.listening_section", items) is True
-    assert value("qa.healthwatch_statement", items) is True
-    assert value("qa.px_priorities_with_target", items) == 2
-    assert value("qa.px_targets_met_share", items) == 1
-    assert value("qa.px_targets_met_share_prev", items) == pytest.approx(0.5)
-    assert value("qa.priorities_coproduced", items) is True
-    assert run("qa.px_targets_met_share_prev", items[1:]) is None
+    assert value("reporting.qa_on_time", items) is True
+    assert value("reporting.qa_listening_section", items) is True
+    assert value("reporting.qa_healthwatch_statement", items) is True
+    assert value("reporting.qa_px_priorities_with_target", items) == 2
+    assert value("reporting.qa_px_targets_met_share", items) == 1
+    assert value("reporting.qa_px_targets_met_share_prev", items) == pytest.approx(0.5)
+    assert value("reporting.qa_priorities_coproduced", items) is True
+    assert run("reporting.qa_px_targets_met_share_prev", items[1:]) is None
 
 
 # ---------------------------------------------------------------- 22A
@@ -143,13 +140,13 @@ def test_publication_types() -> None:
         page("quality_account", flags=["survey_results"]),
         page("patient_stories", found=False),
     ]
-    result = run("publish.types_live", items)
+    result = run("reporting.publish_types_live", items)
     assert result is not None and result.value == 3
     assert result.detail == (
         "3 of 5 kinds of feedback information published: fft_results, you_said_we_did, survey_results"
     )
     items.append(page("complaints", day="2026-03-01", flags=["complaints_annual_report"]))
-    assert value("publish.types_live", items) == 4
+    assert value("reporting.publish_types_live", items) == 4
 
 
 def test_the_latest_check_of_a_page_wins_and_previous_window() -> None:
@@ -158,8 +155,8 @@ def test_the_latest_check_of_a_page_wins_and_previous_window() -> None:
         page("fft_results", found=False, day="2026-01-05"),
         page("you_said_we_did", day="2024-12-01"),
     ]
-    assert value("publish.types_live", items) == 0
-    assert value("publish.types_live_prev12m", items) == 1
+    assert value("reporting.publish_types_live", items) == 0
+    assert value("reporting.publish_types_live_prev12m", items) == 1
 
 
 def test_fft_results_lag_and_accessible_routes() -> None:
@@ -169,13 +166,13 @@ def test_fft_results_lag_and_accessible_routes() -> None:
         page("translation", found=False),
         page("accessibility_statement"),
     ]
-    result = run("publish.fft_results_lag_months", items)
+    result = run("reporting.publish_fft_results_lag_months", items)
     assert result is not None and result.value == 3
     assert result.detail == "FFT results for 2025-11 online when checked on 2026-02-10 (3 months old)"
-    assert run("publish.fft_results_lag_months", [page("fft_results")]) is None
-    assert value("publish.accessible_formats", items) == 2
-    assert value("publish.coproduced_content", items) is True
-    assert value("publish.coproduced_content", items[1:]) is False
+    assert run("reporting.publish_fft_results_lag_months", [page("fft_results")]) is None
+    assert value("reporting.publish_accessible_formats", items) == 2
+    assert value("reporting.publish_coproduced_content", items) is True
+    assert value("reporting.publish_coproduced_content", items[1:]) is False
 
 
 def test_public_response_share() -> None:
@@ -196,7 +193,7 @@ def test_public_response_share() -> None:
         ),
         ev("feedback_channel", channel="fft_sms", period_start="2025-12-01", responses_12m=5000),
     ]
-    result = run("publish.public_response_share_12m", items)
+    result = run("reporting.publish_public_response_share_12m", items)
     assert result is not None and result.value == pytest.approx(0.9)
     assert result.detail.startswith("270 of 300 public reviews answered publicly")
 
@@ -219,22 +216,22 @@ def strategy(approved: str, review: str, contents: list[str] | None = None, **mo
 
 def test_comms_strategy_states() -> None:
     lapsed = strategy("2021-06-01", "2024-06-01", ["px.audiences", "px.channels", "px.frequency"])
-    assert value("comms.strategy_exists", [lapsed]) is True
-    assert value("comms.strategy_in_date", [lapsed]) is False
-    assert run("comms.px_section_elements", [lapsed]) is None
+    assert value("reporting.comms_strategy_exists", [lapsed]) is True
+    assert value("reporting.comms_strategy_in_date", [lapsed]) is False
+    assert run("reporting.comms_px_section_elements", [lapsed]) is None
     draft = ev(
         "document", doc_type="comms_strategy", title="Draft", status="draft", period_start="2026-01-01"
     )
-    assert value("comms.strategy_exists", [draft]) is True
+    assert value("reporting.comms_strategy_exists", [draft]) is True
     current = strategy("2025-12-04", "2028-12-31", ["px.audiences", "px.channels"], coproduced_patients=True)
-    result = run("comms.px_section_elements", [lapsed, current])
+    result = run("reporting.comms_px_section_elements", [lapsed, current])
     assert result is not None and result.value == 2
     assert (
         result.detail == "Comms strategy 2025 covers 2 of 3 patient experience elements: audiences, channels"
     )
-    assert value("comms.px_section_elements_prev", [lapsed, current]) == 3
-    assert value("comms.strategy_coproduced", [lapsed, current]) is True
-    assert run("comms.px_section_elements_prev", [current]) is None
+    assert value("reporting.comms_px_section_elements_prev", [lapsed, current]) == 3
+    assert value("reporting.comms_strategy_coproduced", [lapsed, current]) is True
+    assert run("reporting.comms_px_section_elements_prev", [current]) is None
 
 
 # ---------------------------------------------------------------- 23A
@@ -256,14 +253,14 @@ def test_coproduced_examples_and_partner_shares() -> None:
             "service_change", reference="BC-1", title="New clinic", period_start="2025-09-01", coproduced=True
         ),
     ]
-    result = run("coproduction.projects_24m", items)
+    result = run("reporting.coproduction_projects_24m", items)
     assert result is not None and result.value == 4
     assert result.detail == (
         "3 QI projects with patient partners (always_events, ebcd, pdsa) and 1 co-produced service changes"
     )
-    assert value("coproduction.qi_partner_share_12m", items) == pytest.approx(0.75)
-    assert value("coproduction.qi_partner_share_prev12m", items) == 1
-    assert value("coproduction.impact_24m", items) == 1
+    assert value("reporting.coproduction_qi_partner_share_12m", items) == pytest.approx(0.75)
+    assert value("reporting.coproduction_qi_partner_share_prev12m", items) == 1
+    assert value("reporting.coproduction_impact_24m", items) == 1
 
 
 def test_involvement_policy_and_patient_safety_partners() -> None:
@@ -275,7 +272,7 @@ def test_involvement_policy_and_patient_safety_partners() -> None:
         approved_on="2025-02-01",
         review_due="2028-02-01",
     )
-    assert value("coproduction.involvement_policy", [policy]) is True
+    assert value("reporting.coproduction_involvement_policy", [policy]) is True
     lapsed = ev(
         "document",
         doc_type="involvement_policy",
@@ -284,7 +281,7 @@ def test_involvement_policy_and_patient_safety_partners() -> None:
         approved_on="2021-02-01",
         review_due="2024-02-01",
     )
-    assert value("coproduction.involvement_policy", [lapsed]) is False
+    assert value("reporting.coproduction_involvement_policy", [lapsed]) is False
     psp = [
         ev(
             "staff_process",
@@ -294,4 +291,4 @@ def test_involvement_policy_and_patient_safety_partners() -> None:
             compliant=4,
         )
     ]
-    assert value("coproduction.psp_committee_share_12m", psp) == pytest.approx(4 / 6)
+    assert value("reporting.coproduction_psp_committee_share_12m", psp) == pytest.approx(4 / 6)

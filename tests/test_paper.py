@@ -123,7 +123,7 @@ def test_board_wording() -> None:
     assert plain("see https://x.example/a_b for fft_digital") == "see https://x.example/a_b for digital FFT"
     assert plain("e.g. this, i.e. that") == "e.g. this, i.e. that"
     sentence = unmet_sentence(
-        {"measure": "training.px_feedback_coverage", "op": "gte", "threshold": 0.8, "current": 0.750725}
+        {"measure": "staff.training_px_feedback_coverage", "op": "gte", "threshold": 0.8, "current": 0.750725}
     )
     assert sentence.endswith("needs 80% or more (now 75%)"), sentence
     assert internal_keys(sentence) == []

@@ -8,24 +8,38 @@ from collections.abc import Mapping
 import pytest
 
 from pxrules.measures import MeasureValue
-from pxrules.rules.cases import case_file, load_cases
 from pxrules.rules.conditions import Scalar, normalise
 from pxrules.rules.pack import default_rulepack
 from pxrules.scoring.assess import score_facts
+from pxrules.scoring.rule_cases import case_file, load_cases
 
 PACK = default_rulepack()
 # The sub-requirements whose words describe an outcome a national staff survey measures, and that measure.
 OUTCOMES = {
-    "2A": "leadership.nss_compassionate_band", "3B": "visits.nss_speak_up_band", "4A": "clinical.nss_involved_band",
-    "4B": "clinical.nss_care_priority_band", "4C": "clinical.nss_medical_band", "5A": "nss.compassionate_culture_band",
-    "6A": "nss.acts_on_concerns_band", "6B": "nss.recognition_band", "6C": "nss.involved_in_changes_band",
-    "7A": "nss.compassionate_culture_band", "7B": "nss.appraisal_band", "11B": "candour.nss_errors_fair_band",
-    "16B": "analysis.nss_acts_on_concerns_band", "18A": "nss.learning_access_band",
-    "18C": "nss.incident_feedback_band", "20A": "nss.make_improvements_band", "20B": "nss.suggest_improvements_band",
+    "2A": "people.nss_compassionate_band",
+    "3B": "leadership.visits_nss_speak_up_band",
+    "4A": "clinical.nss_involved_band",
+    "4B": "clinical.nss_care_priority_band",
+    "4C": "clinical.nss_medical_band",
+    "5A": "culture.nss_compassionate_culture_band",
+    "6A": "culture.nss_acts_on_concerns_band",
+    "6B": "culture.nss_recognition_band",
+    "6C": "staffing.nss_involved_in_changes_band",
+    "7A": "culture.nss_compassionate_culture_band",
+    "7B": "values.nss_appraisal_band",
+    "11B": "staff.candour_nss_errors_fair_band",
+    "16B": "frontline.nss_acts_on_concerns_band",
+    "18A": "improvement.nss_learning_access_band",
+    "18C": "improvement.nss_incident_feedback_band",
+    "20A": "improvement.nss_make_improvements_band",
+    "20B": "improvement.nss_suggest_improvements_band",
 }
 # 20C's words are the peer position itself ("performs above peer in ... the percentage of NHS staff who
 # report that patient ... feedback is used"): above the median is what the text asks, so it reaches 4.
-WORDS_ARE_THE_POSITION = {"20C": "nss.feedback_used_band", "17C": "npsp.involved_in_decisions_band"}
+WORDS_ARE_THE_POSITION = {
+    "20C": "improvement.nss_feedback_used_band",
+    "17C": "improvement.npsp_involved_in_decisions_band",
+}
 
 
 def score(sub: str, raw: Mapping[str, Scalar]) -> int:

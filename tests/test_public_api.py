@@ -32,8 +32,8 @@ def test_importing_pxrules_loads_nothing_heavy() -> None:
 def test_every_command_group_is_registered() -> None:
     groups = {g.name for g in app.registered_groups}
     commands = {c.name for c in app.registered_commands}
-    assert groups == {"framework", "org", "evidence", "schemas", "rules", "self-assess", "import", "audit", "export",
-                      "user", "token", "action", "assessments"}
+    assert groups == {"framework", "org", "evidence", "schemas", "rules", "measures", "self-assess", "import",
+                      "audit", "export", "user", "token", "action", "assessments"}
     assert commands == {"init", "assess", "explain", "compare", "trend", "report", "demo", "scores", "serve", "remind"}
 
 

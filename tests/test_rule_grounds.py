@@ -11,9 +11,9 @@ import yaml
 
 from pxrules.errors import RuleError
 from pxrules.paths import rules_dir
-from pxrules.rules.cases import case_file, load_cases
 from pxrules.rules.catalogue import load_catalogue
 from pxrules.rules.pack import default_rulepack, framework_words, load_rulepack
+from pxrules.scoring.rule_cases import case_file, load_cases
 
 
 @pytest.fixture()

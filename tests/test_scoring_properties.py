@@ -147,6 +147,6 @@ def test_attestation_alone_is_capped_and_says_so(tmp_path: Path, cap_line: str, 
     assert (score.raw_level, score.suggested) == (4, expected)
     assert score.caps and "attestation only" in score.caps[0]
     assert score.next_level is not None and score.next_level.needs_measured_evidence
-    [measured] = score_facts(pack, as_values({"attestation.3a": 4, "board.story_share_12m": 0.5,
-                                              "board.px_report_share_12m": 0.5}), "durable", only=["3A"])
+    [measured] = score_facts(pack, as_values({"attestation.3a": 4, "leadership.board_story_share_12m": 0.5,
+                                              "leadership.board_px_report_share_12m": 0.5}), "durable", only=["3A"])
     assert measured.suggested == 3  # measured evidence earns 3 whatever the attestation claims

@@ -35,7 +35,6 @@ TABLES = {
     "evidence_withdrawal",
     "audit_event",
     "audit_head",
-    "measure_cache",
     "pxrules_meta",
     "app_user",
     "user_password",
@@ -132,7 +131,7 @@ def test_init_creates_exactly_the_tables_and_is_idempotent(store_url: str) -> No
     assert current_revision(store_url) is None
     assert init_db(store_url) == schema_heads()[0]
     assert init_db(store_url) == schema_heads()[0]
-    assert schema_heads() == ("0006",)
+    assert schema_heads() == ("0007",)
     names = set(inspect(make_engine(store_url)).get_table_names())
     assert names == TABLES | {"alembic_version"}
 

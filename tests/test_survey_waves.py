@@ -27,8 +27,8 @@ def survey(wave: str, day: str, score: float, recorded: str | None = None, **fie
 
 
 def band(items: list[Evidence]) -> Any:
-    got = compute_measures(ORG, AS_OF, items, names=["nss.suggest_improvements_band"]).get(
-        "nss.suggest_improvements_band")
+    got = compute_measures(ORG, AS_OF, items, names=["improvement.nss_suggest_improvements_band"]).get(
+        "improvement.nss_suggest_improvements_band")
     return None if got is None else got.value
 
 

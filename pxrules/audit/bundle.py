@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from pxrules.audit.verify import Problem, Report, Snapshot, check, checked, read_snapshot
+from pxrules.common.canonical import content_hash
 from pxrules.common.input_file import read_input
 from pxrules.errors import AuditError
-from pxrules.store.audit_chain import CHILDREN, KEYS, Key, Row, canonical, plain, sha256_hex
+from pxrules.store.audit_chain import CHILDREN, KEYS, Key, Row, plain
 from pxrules.store.tables import utc_now
 
 FORMAT = "pxrules-audit-bundle"
@@ -78,7 +79,7 @@ def export_bundle(url: str | None, path: Path, *, by: str, force: bool = False) 
         session.rollback()
     check(snapshot).raise_if_broken()
     body = _body(snapshot, by)
-    digest = sha256_hex(canonical(body))
+    digest = content_hash(body)
     rows = sum(len(v) for v in body["rows"].values())
     body["sign_off"] = {
         "by": by,
@@ -188,7 +189,7 @@ def verify_bundle(path: Path, *, expect_head: str | None = None, anchors: Sequen
     if not isinstance(sign_off, dict):
         extra.append(Problem(None, "the bundle has no sign_off"))
     else:
-        if sign_off.get("bundle_sha256") != sha256_hex(canonical(data)):
+        if sign_off.get("bundle_sha256") != content_hash(data):
             extra.append(
                 Problem(None, "the bundle was changed after it was signed off (bundle_sha256 differs)")
             )

@@ -23,18 +23,17 @@ from pxrules.audit.values import (
     read_rows_tolerant,
     row_problems,
 )
+from pxrules.common.canonical import content_hash
 from pxrules.errors import AuditError
-from pxrules.evidence.base import RECORDING_FIELDS
+from pxrules.evidence.base import observation
 from pxrules.store.audit_chain import (
     GENESIS_PREV,
     KEYS,
     LABELS,
     Key,
     Row,
-    content_hash,
     covered_content,
     event_hash,
-    sha256_hex,
 )
 
 
@@ -108,11 +107,7 @@ def evidence_content_hash(payload: str) -> str:
     data = json.loads(payload)
     if not isinstance(data, dict):
         raise ValueError("payload is not a JSON object")
-    content = {k: v for k, v in data.items() if k not in RECORDING_FIELDS}
-    if content.get("period_end") is None:
-        content["period_end"] = content.get("period_start")
-    blob = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return sha256_hex(blob)
+    return content_hash(observation(data))
 
 
 def _assessment_hash(row: Row) -> str:

@@ -23,6 +23,7 @@ from pxrules.errors import NotFoundError
 from pxrules.rules.catalogue import CQC_KEY_QUESTIONS, load_catalogue
 from pxrules.rules.conditions import holds
 from pxrules.rules.pack import RulePack, default_rulepack
+from pxrules.scoring.levels import mean_score
 from pxrules.store.db import unit_of_work
 from pxrules.store.records import AssessmentRecord, SelfAssessmentLine, SelfAssessmentRecord
 from pxrules.store.repo import get_evidence, get_org, list_evidence
@@ -107,7 +108,8 @@ class Row:
 
 
 def _mean(values: Sequence[int]) -> float | None:
-    return round(sum(values) / len(values), 2) if values else None
+    found = mean_score(values)
+    return None if found is None else round(found, 2)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pxrules.board.pairing import Pin, pair
 from pxrules.board.selfassess import by_date
 from pxrules.rules.catalogue import load_catalogue
+from pxrules.scoring.levels import mean_score
 from pxrules.store.db import unit_of_work
 from pxrules.store.records import (
     AssessmentRecord,
@@ -26,11 +27,6 @@ from pxrules.store.records import (
 from pxrules.store.repo import get_org
 
 _R = TypeVar("_R", AssessmentRecord, SelfAssessmentRecord)
-
-
-def _mean(values: Sequence[int | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return sum(present) / len(present) if present else None
 
 
 def _round(value: float | None) -> float | None:
@@ -161,16 +157,16 @@ def build(
             Line(
                 section.key,
                 section.title,
-                [_mean([m.get(i) for i in ids]) for m in suggested],
-                [_mean([m.get(i) for i in ids]) for m in own],
+                [mean_score([m.get(i) for i in ids]) for m in suggested],
+                [mean_score([m.get(i) for i in ids]) for m in own],
                 means=True,
             )
         )
     overall = Line(
         "all",
         "All sub-requirements",
-        [_mean(list(m.values())) for m in suggested],
-        [_mean(list(m.values())) for m in own],
+        [mean_score(list(m.values())) for m in suggested],
+        [mean_score(list(m.values())) for m in own],
         means=True,
     )
     improvements: list[Movement] = []

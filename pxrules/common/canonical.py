@@ -1,4 +1,5 @@
-"""Canonical JSON (sorted keys, compact, UTF-8 as is, no NaN): the text every stored hash is taken over.
+"""Canonical JSON (sorted keys, compact, UTF-8 as is, no NaN) and its sha256: the ONE serialisation and the ONE
+content hash every stored record carries (evidence, assessments, self-assessments, audit events, bundles).
 
 The standard library's `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
 allow_nan=False)` defines the form. orjson writes the same bytes ten times faster for the data pxrules hashes
@@ -10,8 +11,10 @@ goes to `json`. tests/test_canonical.py checks the two agree on arbitrary data.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -64,3 +67,27 @@ def canonical_text(data: Any, *, default: Callable[[Any], Any] | None = None) ->
             pass  # e.g. a lone surrogate: json writes it as is, and must be the one to
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
                       default=default)
+
+
+def iso_dates(value: Any) -> Any:
+    """A `default` for canonical_text: dates and datetimes as ISO strings, nothing else."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def hash_text(text: str) -> str:
+    """sha256 (hex) of UTF-8 text that is already canonical."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(data: Any, *, default: Callable[[Any], Any] | None = None) -> str:
+    """sha256 (hex) of canonical_text(data): the content hash."""
+    return hash_text(canonical_text(data, default=default))
+
+
+def canonical_members(members: Mapping[str, str]) -> str:
+    """The canonical text of a mapping given each value's own canonical text: what canonical_text of the
+    mapping gives, without serialising a large member (an assessment's result) once to store it and again
+    to hash it."""
+    return "{" + ",".join(f"{canonical_text(key)}:{members[key]}" for key in sorted(members)) + "}"

@@ -6,7 +6,7 @@ read. A US-looking date is never guessed at: 03/31/2026 is refused as impossible
 
 A future as-of date or evidence period would otherwise be stored, then used by every later report and
 comparison as if it had happened. Commands run their work inside `allowing_future(reason)` when given
---allow-future REASON; the reason goes into the audit trail (see `future_event`).
+--allow-future REASON; the reason goes into the audit trail (see `store.audit_chain.future_event`).
 """
 
 from __future__ import annotations
@@ -50,23 +50,6 @@ def check_not_future(day: dt.date, what: str) -> dt.date:
             f"are refused; {HINT}"
         )
     return day
-
-
-def future_event(session: Any, *, by: str, command: str, org: str | None = None) -> None:
-    """Record in the audit trail that `command` ran with dates after today allowed, and why."""
-    from pxrules.store.audit_chain import append_event
-
-    reason = future_allowed()
-    if reason is None:
-        return
-    append_event(
-        session,
-        action="future.allowed",
-        by=by,
-        subject=f"{command}: dates after {dt.date.today().isoformat()} allowed"[:300],
-        org=org,
-        details={"command": command, "reason": reason[:2000], "today": dt.date.today().isoformat()},
-    )
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")

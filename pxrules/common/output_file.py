@@ -33,14 +33,17 @@ def store_files(url: str | None) -> list[Path]:
     """The files that make up the store at `url` (none for PostgreSQL or in-memory SQLite)."""
     if not url:
         return []
-    from pxrules.store.db import sqlite_file
+    # Parsed here as store.db.sqlite_file does (common may not import the store, which sits above it).
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     try:
-        database = sqlite_file(url)
-    except PxRulesError:
+        parsed = make_url(url)
+    except ArgumentError:
         return []
-    if database is None:
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return []
+    database = Path(parsed.database).absolute()
     return [Path(f"{database}{suffix}") for suffix in SQLITE_COMPANIONS]
 
 

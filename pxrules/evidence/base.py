@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
+from collections.abc import Mapping
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from pxrules.common.canonical import content_hash
 from pxrules.common.dates import UkDate
 
 
@@ -112,15 +112,20 @@ class EvidenceBase(BaseModel):
 
     def content(self) -> dict[str, Any]:
         """The observation as JSON-ready data, without the recording fields."""
-        data = self.model_dump(mode="json", exclude=set(RECORDING_FIELDS))
-        if data.get("period_end") is None:
-            data["period_end"] = data["period_start"]
-        return data
+        return observation(self.model_dump(mode="json", exclude=set(RECORDING_FIELDS)))
 
     def content_hash(self) -> str:
-        """sha256 of the canonical JSON of `content()`: equal observations hash equally."""
-        blob = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        """The content hash of `content()`: equal observations hash equally."""
+        return content_hash(self.content())
+
+
+def observation(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An item's JSON data (as dumped, or as stored) without its recording fields, period_end filled in: what
+    its content hash is taken over."""
+    content = {k: v for k, v in data.items() if k not in RECORDING_FIELDS}
+    if content.get("period_end") is None:
+        content["period_end"] = content.get("period_start")
+    return content
 
 
 def check_not_more(values: dict[str, int | None], total_field: str, parts: list[str]) -> None:

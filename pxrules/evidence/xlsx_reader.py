@@ -86,7 +86,7 @@ def xlsx_records(path: Path, label: str, problems: Problems) -> list[Raw]:
     """Every item on every kind's sheet (Help and Lists skipped); reading problems go to `problems`."""
     import io
 
-    from pxrules.importers.common import read_checked, sheet_rows
+    from pxrules.common.tabular import read_checked, sheet_rows
 
     try:
         data = read_checked(path)  # a regular file within limits, every workbook part scanned, read once

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from pxrules.common.workbook_scan import MAX_ROWS
 from pxrules.errors import ImportFormatError
 from pxrules.importers.common import FileInfo, layout_error, where
-from pxrules.importers.workbook_scan import MAX_ROWS
 
 WORKBOOK_SUFFIXES = (".ods", ".xlsx", ".xlsm")
 

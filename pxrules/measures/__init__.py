@@ -5,27 +5,34 @@ Importing this package registers every measure module, so MEASURES is complete.
 
 from pxrules.measures import (  # noqa: F401  (importing registers the measures)
     analysis,
-    analysis_frontline,
     attestation,
-    collecting,
-    collecting_complaints,
-    collecting_modes,
-    collecting_staff,
-    collecting_web,
+    channel,
+    clinical,
+    comms,
+    complaints,
     cqc,
     culture,
-    culture_comms,
-    culture_staffing,
-    culture_values,
+    fft,
+    frontline,
     improvement,
     leadership,
-    leadership_clinical,
-    leadership_people,
-    leadership_strategy,
+    people,
     reporting,
+    staff,
+    staffing,
+    strategy,
+    values,
+    web,
 )
-from pxrules.measures.compute import MeasureCache, compute_measures
-from pxrules.measures.registry import MEASURES, EvidenceView, MeasureSpec, MeasureValue, Result, measure
+from pxrules.measures.registry import (
+    MEASURES,
+    EvidenceView,
+    MeasureSpec,
+    MeasureValue,
+    Result,
+    compute_measures,
+    measure,
+)
 
-__all__ = ["MEASURES", "EvidenceView", "MeasureCache", "MeasureSpec", "MeasureValue", "Result",
+__all__ = ["MEASURES", "EvidenceView", "MeasureSpec", "MeasureValue", "Result",
            "compute_measures", "measure"]

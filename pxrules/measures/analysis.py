@@ -19,47 +19,45 @@ FEEDBACK_ORIGINS = ("patient_feedback", "complaint", "survey")
 # How often a dashboard refreshes (document.contents flag "refresh.<period>") -> days between refreshes.
 REFRESH_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92}
 
-# Audited processes read as compliant / population over 12 months: measure stem -> (staff_process key,
-# what the numbers count, description). Stems in _WITH_PREVIOUS also get a `_prev12m` twin (the 12 months
-# before), which level-5 rules use to ask for the level-4 result in two consecutive periods.
-COMPLIANCE_MEASURES: dict[str, tuple[str, str, str]] = {
-    "analysis.themes_actioned_share": (
+# Audited processes read as compliant / population over 12 months: (measure for the last 12 months, its
+# `_prev12m` twin for the 12 months before or None) -> (staff_process key, what the numbers count,
+# description). Level-5 rules use the twin to ask for the level-4 result in two consecutive periods.
+COMPLIANCE_MEASURES: dict[tuple[str, str | None], tuple[str, str, str]] = {
+    ("analysis.themes_actioned_share_12m", None): (
         "px_theme_log", "feedback themes had a named owner and action",
         "Share of themes in the patient experience theme log with a named owner and action"),
-    "analysis.theme_actions_closed_share": (
+    ("analysis.theme_actions_closed_share_12m", None): (
         "px_theme_actions_closed", "actions from feedback themes were closed when due",
         "Share of actions arising from feedback themes closed when due"),
-    "analysis.fft_comments_coded_share": (
+    ("analysis.fft_comments_coded_share_12m", "analysis.fft_comments_coded_share_prev12m"): (
         "fft_comments_coded", "FFT free-text comments were coded into themes",
         "Share of FFT free-text comments coded into themes (by analysts or text-mining tools)"),
-    "triangulation.ward_tool_share": (
+    ("analysis.triangulation_ward_tool_share_12m", None): (
         "ward_accreditation", "wards were assessed with the ward triangulation tool",
         "Share of wards assessed with a ward-level tool combining experience, safety and staffing"),
-    "warning.spc_ward_share": (
+    ("analysis.warning_spc_ward_share_12m", "analysis.warning_spc_ward_share_prev12m"): (
         "spc_px_alerts", "wards had SPC charts with alert rules on experience data",
         "Share of wards with SPC charts and alert rules on experience data (FFT, complaints)"),
-    "warning.alerts_acted_30d_share": (
+    ("analysis.warning_alerts_acted_30d_share_12m", None): (
         "px_alert_response", "early-warning alerts were acted on within 30 days",
         "Share of early-warning alerts acted on within 30 days (half or more: a median of 30 days or less)"),
-    "analysis.team_discussion_share": (
+    ("analysis.team_discussion_share_12m", "analysis.team_discussion_share_prev12m"): (
         "team_feedback_discussion", "audited teams discussed patient feedback at two of three meetings",
         "Share of audited teams discussing patient feedback at two of their last three team meetings"),
-    "analysis.compliments_fed_back_share": (
+    ("analysis.compliments_fed_back_share_12m", "analysis.compliments_fed_back_share_prev12m"): (
         "compliments_fed_back", "compliments were passed to the staff or team named",
         "Share of compliments passed on to the staff or team named"),
 }
-_WITH_PREVIOUS = ("analysis.fft_comments_coded_share", "warning.spc_ward_share",
-                  "analysis.team_discussion_share", "analysis.compliments_fed_back_share")
 
-# Non-draft documents counted over 12 months: measure stem -> (doc_types, what, description).
-DOCUMENT_COUNTS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "analysis.integrated_reports": (
+# Non-draft documents counted over 12 months: (last 12 months, the 12 before) -> (doc_types, what, description).
+DOCUMENT_COUNTS: dict[tuple[str, str], tuple[tuple[str, ...], str, str]] = {
+    ("analysis.integrated_reports_12m", "analysis.integrated_reports_prev12m"): (
         ("integrated_px_report",), "integrated patient experience reports",
         "Integrated patient experience reports (several feedback strands analysed into themes)"),
-    "analysis.variation_analyses": (
+    ("analysis.variation_analyses_12m", "analysis.variation_analyses_prev12m"): (
         ("variation_analysis",), "analyses of variation in experience",
         "Analyses of variation in experience by ward, specialty or patient group"),
-    "analysis.learning_shares": (
+    ("analysis.learning_shares_12m", "analysis.learning_shares_prev12m"): (
         ("learning_bulletin", "learning_event"), "learning bulletins and events",
         "Learning bulletins and learning or celebration events"),
 }
@@ -127,35 +125,33 @@ def impact(view: EvidenceView, test: Callable[[QiProject], bool], what: str) -> 
     return counted(hits, projects, f"of {len(projects)} current QI projects {what}{names}")
 
 
-def _register_compliance(stem: str, process: str, what: str, description: str, previous: bool) -> None:
+def _register_compliance(name: str, process: str, what: str, description: str, previous: bool) -> None:
     def compute(view: EvidenceView) -> Result | None:
         return compliance(view, process, what, ending_months_ago=12 if previous else 0)
 
-    name = f"{stem}_prev12m" if previous else f"{stem}_12m"
     text = f"{description} (the 12 months before the last 12)" if previous else f"{description} (12 months)"
     measure(name, type="number", unit="share", better="higher", kinds=("staff_process",),
             description=text)(compute)
 
 
-def _register_count(stem: str, doc_types: tuple[str, ...], what: str, description: str,
+def _register_count(name: str, doc_types: tuple[str, ...], what: str, description: str,
                     previous: bool) -> None:
     def compute(view: EvidenceView) -> Result | None:
         docs = issued_docs(view, *doc_types, ending_months_ago=12 if previous else 0)
         return counted(docs, docs, f"{what} in the {'previous ' if previous else 'last '}12 months")
 
-    name = f"{stem}_prev12m" if previous else f"{stem}_12m"
     text = f"{description} (the 12 months before the last 12)" if previous else f"{description} (12 months)"
     measure(name, type="integer", unit="count", better="higher", kinds=("document",),
             description=text)(compute)
 
 
-for _stem, (_process, _what, _text) in COMPLIANCE_MEASURES.items():
-    _register_compliance(_stem, _process, _what, _text, previous=False)
-    if _stem in _WITH_PREVIOUS:
-        _register_compliance(_stem, _process, _what, _text, previous=True)
-for _stem, (_types, _what, _text) in DOCUMENT_COUNTS.items():
-    _register_count(_stem, _types, _what, _text, previous=False)
-    _register_count(_stem, _types, _what, _text, previous=True)
+for (_now, _before), (_process, _what, _text) in COMPLIANCE_MEASURES.items():
+    _register_compliance(_now, _process, _what, _text, previous=False)
+    if _before is not None:
+        _register_compliance(_before, _process, _what, _text, previous=True)
+for (_now, _before), (_types, _what, _text) in DOCUMENT_COUNTS.items():
+    _register_count(_now, _types, _what, _text, previous=False)
+    _register_count(_before, _types, _what, _text, previous=True)
 
 
 # ---------------------------------------------------------------- 13A themes from all strands
@@ -289,7 +285,7 @@ def _board(view: EvidenceView, ending_months_ago: int = 0) -> list[BoardMeeting]
                               ending_months_ago=ending_months_ago)
 
 
-@measure("triangulation.px_reported_share_12m", type="number", unit="share", better="higher",
+@measure("analysis.triangulation_px_reported_share_12m", type="number", unit="share", better="higher",
          kinds=("board_meeting",), description="Share of board meetings receiving a patient experience "
          "report")
 def px_reported_share_12m(view: EvidenceView) -> Result | None:
@@ -297,7 +293,7 @@ def px_reported_share_12m(view: EvidenceView) -> Result | None:
                         "board meetings received a patient experience report")
 
 
-@measure("triangulation.board_share_12m", type="number", unit="share", better="higher",
+@measure("analysis.triangulation_board_share_12m", type="number", unit="share", better="higher",
          kinds=("board_meeting",), description="Share of board meetings whose quality report set experience "
          "beside safety and outcomes, with actions arising (12 months)")
 def board_share_12m(view: EvidenceView) -> Result | None:
@@ -305,7 +301,7 @@ def board_share_12m(view: EvidenceView) -> Result | None:
                         "board meetings had experience triangulated with safety and outcomes")
 
 
-@measure("triangulation.board_share_prev12m", type="number", unit="share", better="higher",
+@measure("analysis.triangulation_board_share_prev12m", type="number", unit="share", better="higher",
          kinds=("board_meeting",), description="The same share in the 12 months before that")
 def board_share_prev12m(view: EvidenceView) -> Result | None:
     return share_result(_board(view, 12), lambda m: m.triangulated_report,
@@ -316,7 +312,7 @@ def _quality_meetings(view: EvidenceView) -> list[BoardMeeting]:
     return view.select_within("board_meeting", BoardMeeting, "body", ("board", "quality_committee"), 12)
 
 
-@measure("triangulation.reports_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
+@measure("analysis.triangulation_reports_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
          description="Triangulated quality reports received by the board or quality committee in 12 months")
 def reports_12m(view: EvidenceView) -> Result | None:
     meetings = _quality_meetings(view)
@@ -325,7 +321,7 @@ def reports_12m(view: EvidenceView) -> Result | None:
                     f"triangulated reports at {len(meetings)} board and quality committee meetings")
 
 
-@measure("triangulation.staff_survey_included", type="boolean", better="true", kinds=("board_meeting",),
+@measure("analysis.triangulation_staff_survey_included", type="boolean", better="true", kinds=("board_meeting",),
          description="A triangulated report in 12 months set the staff survey beside patient experience")
 def staff_survey_included(view: EvidenceView) -> Result | None:
     hits = [m for m in _quality_meetings(view) if m.triangulated_report]

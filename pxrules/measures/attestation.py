@@ -7,13 +7,25 @@ from collections.abc import Callable
 from pxrules.evidence.governance import Attestation
 from pxrules.measures.registry import EvidenceView, Result, measure
 
-# Sub-requirement ids of the 2018 framework; the catalogue test pins these against rules/framework.yaml.
-SUB_REQUIREMENT_IDS: tuple[str, ...] = (
-    "1A", "1B", "1C", "2A", "2B", "3A", "3B", "4A", "4B", "4C", "5A", "6A", "6B", "6C", "6D", "6E", "7A", "7B",
-    "8A", "8B", "8C", "9A", "9B", "10A", "10B", "10C", "10D", "10E", "11A", "11B", "11C", "12A", "12B", "12C",
-    "13A", "13B", "14A", "15A", "15B", "16A", "16B", "16C", "17A", "17B", "17C", "18A", "18B", "18C", "19A",
-    "19B", "20A", "20B", "20C", "21A", "22A", "22B", "23A",
-)
+# Sub-requirement id of the 2018 framework -> its attestation measure; the catalogue test pins the ids
+# against rules/framework.yaml.
+ATTESTATION_MEASURES: dict[str, str] = {
+    "1A": "attestation.1a", "1B": "attestation.1b", "1C": "attestation.1c", "2A": "attestation.2a",
+    "2B": "attestation.2b", "3A": "attestation.3a", "3B": "attestation.3b", "4A": "attestation.4a",
+    "4B": "attestation.4b", "4C": "attestation.4c", "5A": "attestation.5a", "6A": "attestation.6a",
+    "6B": "attestation.6b", "6C": "attestation.6c", "6D": "attestation.6d", "6E": "attestation.6e",
+    "7A": "attestation.7a", "7B": "attestation.7b", "8A": "attestation.8a", "8B": "attestation.8b",
+    "8C": "attestation.8c", "9A": "attestation.9a", "9B": "attestation.9b", "10A": "attestation.10a",
+    "10B": "attestation.10b", "10C": "attestation.10c", "10D": "attestation.10d", "10E": "attestation.10e",
+    "11A": "attestation.11a", "11B": "attestation.11b", "11C": "attestation.11c", "12A": "attestation.12a",
+    "12B": "attestation.12b", "12C": "attestation.12c", "13A": "attestation.13a", "13B": "attestation.13b",
+    "14A": "attestation.14a", "15A": "attestation.15a", "15B": "attestation.15b", "16A": "attestation.16a",
+    "16B": "attestation.16b", "16C": "attestation.16c", "17A": "attestation.17a", "17B": "attestation.17b",
+    "17C": "attestation.17c", "18A": "attestation.18a", "18B": "attestation.18b", "18C": "attestation.18c",
+    "19A": "attestation.19a", "19B": "attestation.19b", "20A": "attestation.20a", "20B": "attestation.20b",
+    "20C": "attestation.20c", "21A": "attestation.21a", "22A": "attestation.22a", "22B": "attestation.22b",
+    "23A": "attestation.23a",
+}
 
 # An attestation that names no level attests "in place in part": level 2 on the framework's scale.
 DEFAULT_ATTESTED_LEVEL = 2
@@ -45,9 +57,9 @@ def _attested(sub_requirement: str) -> Callable[[EvidenceView], Result | None]:
     return compute
 
 
-for _sub in SUB_REQUIREMENT_IDS:
+for _sub, _name in ATTESTATION_MEASURES.items():
     measure(
-        f"attestation.{_sub.lower()}",
+        _name,
         type="integer",
         description=f"Highest level a current attestation claims for {_sub} (2 when it names none).",
         kinds=("attestation",),

@@ -2,7 +2,7 @@
 
 This module holds 5A (patient experience in the OD strategy), 6A (local action on feedback) and 6B
 (celebrating staff), plus the survey helpers the other culture modules share. Staffing (6C-6E) lives in
-culture_staffing.py, values (7A, 7B) in culture_values.py and communications (8A-8C) in culture_comms.py.
+staffing.py, values (7A, 7B) in values.py and communications (8A-8C) in comms.py.
 
 Staff-survey scores carry the well-led signal but their ranges are narrow (acute IQR about 0.2-0.35 on
 the 0-10 scale), so every survey measure here is a ladder-B position against the peer quartiles
@@ -71,7 +71,7 @@ PX_OBJECTIVES = "px_objectives"
 PX_MEASURE_PREFIX = "px_measure."
 
 
-@measure("od.strategy_exists", type="boolean", better="true", kinds=("document",),
+@measure("culture.od_strategy_exists", type="boolean", better="true", kinds=("document",),
          description="An organisational development (people) strategy exists, in draft, approved or lapsed")
 def od_strategy_exists(view: EvidenceView) -> Result | None:
     found = documents(view, *OD_DOC_TYPES, ever=True)
@@ -82,7 +82,7 @@ def od_strategy_exists(view: EvidenceView) -> Result | None:
     return Result(True, [d], f"{d.title} ({d.status}{approved})")
 
 
-@measure("od.strategy_in_date", type="boolean", better="true", kinds=("document",),
+@measure("culture.od_strategy_in_date", type="boolean", better="true", kinds=("document",),
          description="The OD (people) strategy is approved and within its review date")
 def od_strategy_in_date(view: EvidenceView) -> Result | None:
     found = documents(view, *OD_DOC_TYPES, ever=True)
@@ -97,7 +97,7 @@ def od_strategy_in_date(view: EvidenceView) -> Result | None:
                   + (f", review due {d.review_due}" if d.review_due else ""))
 
 
-@measure("od.px_objectives", type="boolean", better="true", kinds=("document",),
+@measure("culture.od_px_objectives", type="boolean", better="true", kinds=("document",),
          description="The current OD (people) strategy sets patient experience objectives")
 def od_px_objectives(view: EvidenceView) -> Result | None:
     d = latest_document(view, *OD_DOC_TYPES)
@@ -107,7 +107,7 @@ def od_px_objectives(view: EvidenceView) -> Result | None:
     return Result(has, [d], f"{d.title} {'sets' if has else 'does not set'} patient experience objectives")
 
 
-@measure("od.px_measures", type="integer", unit="count", better="higher", kinds=("document",),
+@measure("culture.od_px_measures", type="integer", unit="count", better="higher", kinds=("document",),
          description="Patient-experience-linked measures (content flags px_measure.*) in the current OD "
          "strategy")
 def od_px_measures(view: EvidenceView) -> Result | None:
@@ -119,7 +119,7 @@ def od_px_measures(view: EvidenceView) -> Result | None:
                   + (f" ({', '.join(linked)})" if linked else ""))
 
 
-@measure("od.strategy_coproduced_patients", type="boolean", better="true", kinds=("document",),
+@measure("culture.od_strategy_coproduced_patients", type="boolean", better="true", kinds=("document",),
          description="The current approved OD strategy was co-produced with patients")
 def od_strategy_coproduced_patients(view: EvidenceView) -> Result | None:
     d = best_document(view, *OD_DOC_TYPES)
@@ -129,7 +129,7 @@ def od_strategy_coproduced_patients(view: EvidenceView) -> Result | None:
                   f"{d.title} {'was' if d.coproduced_patients else 'was not'} co-produced with patients")
 
 
-register_band("nss.compassionate_culture_band", "nss.compassionate_culture",
+register_band("culture.nss_compassionate_culture_band", "nss.compassionate_culture",
               "the NHS Staff Survey compassionate culture sub-score")
 
 # ---- 6A: staff act locally on feedback, outcomes captured ---------------------------------------------
@@ -145,7 +145,7 @@ def _frontline_feedback_projects(view: EvidenceView) -> list[QiProject]:
         and p.status != "planned"]))
 
 
-@measure("qi.local_action_team_share_12m", type="number", unit="share", better="higher",
+@measure("culture.qi_local_action_team_share_12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
          description="Share of clinical teams logging an action taken on patient feedback, over the "
          "quarterly audits of the last 12 months")
@@ -153,7 +153,7 @@ def local_action_team_share_12m(view: EvidenceView) -> Result | None:
     return compliance(view, LOCAL_ACTION, "team-quarters logged an action on patient feedback")
 
 
-@measure("qi.local_action_team_share_prev12m", type="number", unit="share", better="higher",
+@measure("culture.qi_local_action_team_share_prev12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
          description="Share of clinical teams logging an action on patient feedback in the 12 months before "
          "that")
@@ -161,7 +161,7 @@ def local_action_team_share_prev12m(view: EvidenceView) -> Result | None:
     return compliance(view, LOCAL_ACTION, "team-quarters logged an action on patient feedback", 12)
 
 
-@measure("qi.local_action_reports_12m", type="integer", unit="count", better="higher",
+@measure("culture.qi_local_action_reports_12m", type="integer", unit="count", better="higher",
          kinds=("staff_process",),
          description="Reports of local action on patient feedback (one per quarter expected) in the last 12 "
          "months")
@@ -174,7 +174,7 @@ def local_action_reports_12m(view: EvidenceView) -> Result | None:
                   f"local action reported in {len(quarters)} quarters of the last 12 months")
 
 
-@measure("qi.frontline_feedback_projects_12m", type="integer", unit="count", better="higher",
+@measure("culture.qi_frontline_feedback_projects_12m", type="integer", unit="count", better="higher",
          kinds=("qi_project",),
          description="Frontline-led improvement projects started from patient feedback, active in the last "
          "12 months")
@@ -186,7 +186,7 @@ def frontline_feedback_projects_12m(view: EvidenceView) -> Result | None:
                   f"{len(projects)} frontline-led projects from patient feedback")
 
 
-@measure("qi.frontline_feedback_outcome_share_12m", type="number", unit="share", better="higher",
+@measure("culture.qi_frontline_feedback_outcome_share_12m", type="number", unit="share", better="higher",
          kinds=("qi_project",),
          description="Share of completed frontline-led projects from patient feedback (ended in the last 12 "
          "months) whose outcome was measured")
@@ -202,7 +202,7 @@ def frontline_feedback_outcome_share_12m(view: EvidenceView) -> Result | None:
                   "outcome")
 
 
-@measure("qi.frontline_feedback_improved_12m", type="integer", unit="count", better="higher",
+@measure("culture.qi_frontline_feedback_improved_12m", type="integer", unit="count", better="higher",
          kinds=("qi_project",),
          description="Frontline-led projects from patient feedback with a measured improvement")
 def frontline_feedback_improved_12m(view: EvidenceView) -> Result | None:
@@ -215,7 +215,7 @@ def frontline_feedback_improved_12m(view: EvidenceView) -> Result | None:
                   "improvement")
 
 
-register_band("nss.acts_on_concerns_band", "nss.acts_on_concerns",
+register_band("culture.nss_acts_on_concerns_band", "nss.acts_on_concerns",
               "NHS Staff Survey 'my organisation acts on concerns raised by patients' (Q25b)")
 
 # ---- 6B: celebrating staff who exceed patient expectations --------------------------------------------
@@ -236,7 +236,7 @@ def _awards(records: Sequence[StaffProcess], what: str) -> Result | None:
     return Result(awards, tuple(live), f"{awards} staff awards made {what}")
 
 
-@measure("od.recognition_scheme_recorded", type="boolean", better="true", kinds=("staff_process",),
+@measure("culture.od_recognition_scheme_recorded", type="boolean", better="true", kinds=("staff_process",),
          description="A staff recognition scheme is planned or running (a record in the last 12 months)")
 def recognition_scheme_recorded(view: EvidenceView) -> Result | None:
     records = _recognition(view)
@@ -247,20 +247,20 @@ def recognition_scheme_recorded(view: EvidenceView) -> Result | None:
     return Result(True, tuple(records), f"staff recognition scheme {state}")
 
 
-@measure("od.recognition_awards_12m", type="integer", unit="count", better="higher", kinds=("staff_process",),
+@measure("culture.od_recognition_awards_12m", type="integer", unit="count", better="higher", kinds=("staff_process",),
          description="Staff recognition awards made in the last 12 months")
 def recognition_awards_12m(view: EvidenceView) -> Result | None:
     return _awards(_recognition(view), "in the last 12 months")
 
 
-@measure("od.recognition_awards_prev12m", type="integer", unit="count", better="higher",
+@measure("culture.od_recognition_awards_prev12m", type="integer", unit="count", better="higher",
          kinds=("staff_process",),
          description="Staff recognition awards made in the 12 months before that")
 def recognition_awards_prev12m(view: EvidenceView) -> Result | None:
     return _awards(_recognition(view, 12), "in the previous 12 months")
 
 
-@measure("od.recognition_patient_share_12m", type="number", unit="share", better="higher",
+@measure("culture.od_recognition_patient_share_12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
          description="Share of staff awards in the last 12 months that came from patient or carer "
          "nominations")
@@ -275,7 +275,7 @@ def recognition_patient_share_12m(view: EvidenceView) -> Result | None:
                   f"({pct(patients / awards)})")
 
 
-@measure("od.board_celebrations_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
+@measure("culture.od_board_celebrations_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
          description="Meetings of the board or its people committee in the last 12 months that celebrated or "
          "reviewed staff recognition")
 def board_celebrations_12m(view: EvidenceView) -> Result | None:
@@ -289,5 +289,5 @@ def board_celebrations_12m(view: EvidenceView) -> Result | None:
                   "meetings celebrated staff achievements")
 
 
-register_band("nss.recognition_band", "nss.recognition",
+register_band("culture.nss_recognition_band", "nss.recognition",
               "NHS Staff Survey 'satisfied with the recognition I get for good work' (Q4a)")

@@ -37,19 +37,17 @@ CODESIGN_METHODS = ("ebcd", "always_events")
 QI_COURSES = ("qi_foundation", "qi_practitioner")
 
 
-def _pair(name: str, compute: Compute, description: str, *, kinds: Sequence[str], prev: bool = True,
+def _pair(names: Sequence[str], compute: Compute, description: str, *, kinds: Sequence[str] = ("staff_process",),
           type: Literal["integer", "number"] = "number", unit: str = "share", snapshot: bool = False) -> None:
-    """Register `<name>_12m` and (unless prev=False) `<name>_prev12m`, the 12 months before; for a snapshot
-    (training coverage) `<name>` as it stands and `<name>_year_ago`: level 5's "sustained" compares them."""
-    periods = ((("", 0, ""), ("_year_ago", 12, ", twelve months earlier")) if snapshot else
-               (("_12m", 0, " in the last 12 months"), ("_prev12m", 12, " in the year before")))
-    for suffix, ago, when in periods[:2 if prev else 1]:
-
+    """Register `names`: `<x>_12m` and, when given, `<x>_prev12m` (the 12 months before); for a snapshot
+    (training coverage) `<x>` as it stands and `<x>_year_ago`: level 5's "sustained" compares them."""
+    periods = (((0, ""), (12, ", twelve months earlier")) if snapshot else
+               ((0, " in the last 12 months"), (12, " in the year before")))
+    for name, (ago, when) in zip(names, periods, strict=False):
         def fn(view: EvidenceView, ago: int = ago) -> Result | None:
             return compute(view, ago)
 
-        measure(name + suffix, type=type, unit=unit, better="higher",
-                kinds=kinds, description=description + when)(fn)
+        measure(name, type=type, unit=unit, better="higher", kinds=kinds, description=description + when)(fn)
 
 
 # ---- survey position: ladder B, reading the previous wave even after it lapsed ----------------------
@@ -121,31 +119,31 @@ def _npsp(question: str) -> tuple[str, ...]:
     return tuple(f"npsp.{s}.{question}" for s in NPSP_SURVEYS)
 
 
-_survey("npsp.involved_in_decisions_band", _npsp("involved_in_decisions"), strict=True,
+_survey("improvement.npsp_involved_in_decisions_band", _npsp("involved_in_decisions"), strict=True,
         description="17C ladder on the national patient survey item 'involved as much as you wanted to be "
         "in decisions about your care and treatment': 1 worse than expected or bottom quartile, 2 below the "
         "peer average, 3 within 0.1 of it, 4 above it, 5 better than expected or upper quartile in two waves")
-_survey("npsp.expectations_band", _npsp("understood_what_to_expect"),
+_survey("improvement.npsp_expectations_band", _npsp("understood_what_to_expect"),
         description="Ladder B on the national patient survey item on knowing what to expect from care")
-_survey("npsp.family_involvement_band", _npsp("family_involved"),
+_survey("improvement.npsp_family_involvement_band", _npsp("family_involved"),
         description="Ladder B on the national patient survey item on staff involving family or carers")
-_survey("nss.learning_access_band", ["nss.learning_access"],
+_survey("improvement.nss_learning_access_band", ["nss.learning_access"],
         description="Ladder B on NSS 'able to access the right learning and development opportunities when "
         "I need to' (Q24e in 2023-2025)")
-_survey("nss.incident_feedback_band", ["nss.feedback_on_incident_changes"],
+_survey("improvement.nss_incident_feedback_band", ["nss.feedback_on_incident_changes"],
         description="Ladder B on NSS 'given feedback about changes made in response to reported errors, near "
         "misses and incidents' (Q19d in 2023-2025)")
-_survey("nss.make_improvements_band", ["nss.make_improvements"],
+_survey("improvement.nss_make_improvements_band", ["nss.make_improvements"],
         description="Ladder B on NSS Q3f 'able to make improvements happen in my area of work'")
-_survey("nss.suggest_improvements_band", ["nss.suggest_improvements"],
+_survey("improvement.nss_suggest_improvements_band", ["nss.suggest_improvements"],
         description="Ladder B on NSS Q3d 'able to make suggestions to improve the work of my team'")
-_survey("nss.feedback_used_band", [FEEDBACK_USED, FEEDBACK_USED_PROXY],
+_survey("improvement.nss_feedback_used_band", [FEEDBACK_USED, FEEDBACK_USED_PROXY],
         description="Ladder B on the Mandate item 'patient/service user feedback is used to make informed "
         "decisions' where a benchmarked result exists, else on its proxy NSS Q25b 'my organisation acts on "
         "concerns raised by patients/service users'")
 
 
-@measure("nss.feedback_used_local_pct", type="number", unit="percent", better="higher",
+@measure("improvement.nss_feedback_used_local_pct", type="number", unit="percent", better="higher",
          kinds=("survey_question",),
          description="Percent agreeing with the Mandate item in a local or pulse survey with no peer figure")
 def feedback_used_local_pct(view: EvidenceView) -> Result | None:
@@ -185,14 +183,14 @@ def _has(*flags: str) -> Callable[[Document], bool]:
     return lambda d: set(flags) <= set(d.contents)
 
 
-@measure("clinical.sdm_policy_stage", type="integer", unit="stage", better="higher", kinds=("document",),
+@measure("improvement.clinical_sdm_policy_stage", type="integer", unit="stage", better="higher", kinds=("document",),
          description="Shared decision making policy: 1 draft, 2 approved, 3 approved and naming a "
          "board-level lead (NICE NG197 1.1.1)")
 def sdm_policy_stage(view: EvidenceView) -> Result | None:
     return _stage(view, ["sdm_policy"], [("board-level lead named", _has("board_lead"))])
 
 
-@measure("training.tna_stage", type="integer", unit="stage", better="higher", kinds=("document",),
+@measure("improvement.training_tna_stage", type="integer", unit="stage", better="higher", kinds=("document",),
          description="Training needs analysis: 1 draft, 2 approved, 3 approved and covering skills to use "
          "patient feedback and QI, 4 that and co-produced with staff or patients")
 def tna_stage(view: EvidenceView) -> Result | None:
@@ -201,7 +199,7 @@ def tna_stage(view: EvidenceView) -> Result | None:
         ("co-produced with staff or patients", lambda d: d.coproduced_staff or d.coproduced_patients)])
 
 
-@measure("qi.learning_framework_stage", type="integer", unit="stage", better="higher", kinds=("document",),
+@measure("improvement.qi_learning_framework_stage", type="integer", unit="stage", better="higher", kinds=("document",),
          description="Organisation-wide learning framework: 1 draft, 2 approved, 3 approved and spanning "
          "complaints, incidents, deaths and patient feedback")
 def learning_framework_stage(view: EvidenceView) -> Result | None:
@@ -209,7 +207,7 @@ def learning_framework_stage(view: EvidenceView) -> Result | None:
     return _stage(view, ["learning_framework"], [("complaints, incidents, deaths, feedback covered", scope)])
 
 
-@measure("change.px_template_stage", type="integer", unit="stage", better="higher", kinds=("document",),
+@measure("improvement.change_px_template_stage", type="integer", unit="stage", better="higher", kinds=("document",),
          description="Business case and PID template: 1 draft, 2 approved, 3 approved with a patient "
          "experience impact section")
 def px_template_stage(view: EvidenceView) -> Result | None:
@@ -217,7 +215,7 @@ def px_template_stage(view: EvidenceView) -> Result | None:
                   [("patient experience impact section", _has("px_impact_assessment"))])
 
 
-@measure("board.external_review_favourable", type="boolean", better="true", kinds=("document",),
+@measure("improvement.board_external_review_favourable", type="boolean", better="true", kinds=("document",),
          description="A current (36-month) external well-led review or CQC report finds the trust well-led "
          "(good or better)")
 def external_review_favourable(view: EvidenceView) -> Result | None:
@@ -253,16 +251,15 @@ def _coverage(courses: Sequence[str], population: str, who: str) -> Compute:
     return compute
 
 
-_pair("training.sdm_clinicians_share", _coverage(["shared_decision_making"], "clinicians", "clinicians"),
-      "Share of clinicians trained in shared decision making (latest record within 36 months)",
-      kinds=("training_record",), snapshot=True)
-_pair("training.qi_frontline_share", _coverage(QI_COURSES, "frontline", "frontline staff"),
-      "Share of frontline staff trained in quality improvement (foundation or above)",
-      kinds=("training_record",), snapshot=True)
-_pair("board.qi_trained_share",
+_pair(("improvement.training_sdm_clinicians_share", "improvement.training_sdm_clinicians_share_year_ago"),
+      _coverage(["shared_decision_making"], "clinicians", "clinicians"), "Share of clinicians trained in shared "
+      "decision making (latest record within 36 months)", kinds=("training_record",), snapshot=True)
+_pair(("improvement.training_qi_frontline_share", "improvement.training_qi_frontline_share_year_ago"),
+      _coverage(QI_COURSES, "frontline", "frontline staff"), "Share of frontline staff trained in quality "
+      "improvement (foundation or above)", kinds=("training_record",), snapshot=True)
+_pair(("improvement.board_qi_trained_share", "improvement.board_qi_trained_share_year_ago"),
       _coverage(["qi_board", "qi_foundation", "qi_practitioner"], "board", "board members"),
-      "Share of board members trained in QI and change in complex systems",
-      kinds=("training_record",), snapshot=True)
+      "Share of board members trained in QI and change in complex systems", kinds=("training_record",), snapshot=True)
 
 
 # ---- audited staff processes -------------------------------------------------------------------------
@@ -279,24 +276,21 @@ def _audit(process: str, what: str) -> Compute:
     return compute
 
 
-_pair("clinical.sdm_audit_share", _audit("sdm_audit", "audited records document a shared decision"),
-      "Share of audited records documenting a shared decision (SDM audit)", kinds=("staff_process",),
-      prev=False)
-_pair("clinical.decision_aid_specialty_share", _audit("decision_aid_use", "specialties use decision aids"),
-      "Share of specialties using patient decision aids", kinds=("staff_process",), prev=False)
-_pair("clinical.care_plan_discussion_share",
+_pair(("improvement.clinical_sdm_audit_share_12m",), _audit("sdm_audit", "audited records document a shared decision"),
+      "Share of audited records documenting a shared decision (SDM audit)")
+_pair(("improvement.clinical_decision_aid_specialty_share_12m",),
+      _audit("decision_aid_use", "specialties use decision aids"), "Share of specialties using patient decision aids")
+_pair(("improvement.clinical_care_plan_discussion_share_12m",
+       "improvement.clinical_care_plan_discussion_share_prev12m"),
       _audit("care_plan_discussion_audit", "audited records show the plan of care discussed with the "
              "patient or family"),
-      "Share of audited records showing the plan of care discussed with the patient or family",
-      kinds=("staff_process",))
-_pair("appraisal.feedback_qi_need_share",
+      "Share of audited records showing the plan of care discussed with the patient or family")
+_pair(("improvement.appraisal_feedback_qi_need_share_12m", "improvement.appraisal_feedback_qi_need_share_prev12m"),
       _audit("appraisal_feedback_qi_needs", "appraisals set a need or objective on using feedback or QI"),
-      "Share of appraisals recording a training need or objective on using patient feedback or QI",
-      kinds=("staff_process",))
-_pair("qi.learning_forum_division_share",
+      "Share of appraisals recording a training need or objective on using patient feedback or QI")
+_pair(("improvement.qi_learning_forum_division_share_12m", "improvement.qi_learning_forum_division_share_prev12m"),
       _audit("divisional_learning_forums", "divisional returns showed monthly learning forums"),
-      "Share of divisions holding monthly learning forums under the trust-wide learning framework",
-      kinds=("staff_process",))
+      "Share of divisions holding monthly learning forums under the trust-wide learning framework")
 
 
 def _ideas(view: EvidenceView, ago: int) -> Result | None:
@@ -307,8 +301,8 @@ def _ideas(view: EvidenceView, ago: int) -> Result | None:
     return Result(done, schemes, f"{done} of {submitted} ideas put to the staff ideas scheme implemented")
 
 
-_pair("qi.ideas_implemented", _ideas, "Staff ideas implemented through an ideas scheme open to all staff",
-      type="integer", unit="count", kinds=("staff_process",))
+_pair(("improvement.qi_ideas_implemented_12m", "improvement.qi_ideas_implemented_prev12m"),
+      _ideas, "Staff ideas implemented through an ideas scheme open to all staff", type="integer", unit="count")
 
 
 def _sessions(view: EvidenceView, ago: int) -> Result | None:
@@ -321,7 +315,8 @@ def _sessions(view: EvidenceView, ago: int) -> Result | None:
                   "were development on QI and change in complex systems")
 
 
-_pair("board.change_sessions", _sessions, "Board development sessions on QI and change in complex systems",
+_pair(("improvement.board_change_sessions_12m", "improvement.board_change_sessions_prev12m"),
+      _sessions, "Board development sessions on QI and change in complex systems",
       type="integer", unit="count", kinds=("board_meeting",))
 
 
@@ -336,21 +331,20 @@ def _changes(test: Callable[[ServiceChange], bool], what: str) -> Compute:
     return compute
 
 
-_pair("change.px_assessed_share", _changes(lambda c: c.px_impact_assessed, "proposals carried a patient "
-                                           "experience impact assessment"),
-      "Share of service change proposals, business cases and PIDs with a patient experience impact "
-      "assessment",
+_pair(("improvement.change_px_assessed_share_12m", "improvement.change_px_assessed_share_prev12m"),
+      _changes(lambda c: c.px_impact_assessed, "proposals carried a patient experience impact assessment"),
+      "Share of service change proposals, business cases and PIDs with a patient experience impact assessment",
       kinds=("service_change",))
-_pair("change.post_implementation_review_share",
+_pair(("improvement.change_post_implementation_review_share_12m",),
       _changes(lambda c: c.post_implementation_review, "proposals had a post-implementation review"),
-      "Share of service changes reviewed after implementation", kinds=("service_change",), prev=False)
-_pair("change.patients_at_design_share",
+      "Share of service changes reviewed after implementation", kinds=("service_change",))
+_pair(("improvement.change_patients_at_design_share_12m", "improvement.change_patients_at_design_share_prev12m"),
       _changes(lambda c: c.patients_involved_design, "service changes involved patients at the design stage"),
-      "Share of service changes that involved patients or service users at the design stage",
-      kinds=("service_change",))
-_pair("change.coproduced_share", _changes(lambda c: c.coproduced, "service changes were co-produced"),
+      "Share of service changes that involved patients or service users at the design stage", kinds=("service_change",))
+_pair(("improvement.change_coproduced_share_12m",),
+      _changes(lambda c: c.coproduced, "service changes were co-produced"),
       "Share of service changes co-produced with patients (e.g. experience-based co-design)",
-      kinds=("service_change",), prev=False)
+      kinds=("service_change",))
 
 
 # ---- QI projects ---------------------------------------------------------------------------------------
@@ -375,20 +369,20 @@ def _projects(name: str, test: Callable[[QiProject], bool], what: str, descripti
             description=description + " (QI projects count for 24 months)")(fn)
 
 
-_projects("qi.codesign_projects_24m", _codesigned, "were co-designed with patients",
+_projects("improvement.qi_codesign_projects_24m", _codesigned, "were co-designed with patients",
           "QI projects co-designed with patients (EBCD, Always Events or patient partners)")
-_projects("qi.codesign_improved_24m", lambda p: _codesigned(p) and _improved(p),
+_projects("improvement.qi_codesign_improved_24m", lambda p: _codesigned(p) and _improved(p),
           "were co-designed and showed a measured improvement",
           "Co-designed QI projects with a measured improvement")
-_projects("qi.frontline_improved_24m", lambda p: p.frontline_led and _improved(p),
+_projects("improvement.qi_frontline_improved_24m", lambda p: p.frontline_led and _improved(p),
           "were frontline-led and showed a measured improvement",
           "Frontline-led QI projects with a measured improvement")
-_projects("qi.feedback_origin_improved_24m", lambda p: p.origin in FEEDBACK_ORIGINS and _improved(p),
+_projects("improvement.qi_feedback_origin_improved_24m", lambda p: p.origin in FEEDBACK_ORIGINS and _improved(p),
           "started from patient feedback, complaints or surveys and showed a measured improvement",
           "QI projects started from patient feedback, complaints or surveys with a measured improvement")
 
 
-@measure("qi.frontline_pdsa_projects_per_1000", type="number", unit="per 1,000 staff", better="higher",
+@measure("improvement.qi_frontline_pdsa_projects_per_1000", type="number", unit="per 1,000 staff", better="higher",
          kinds=("qi_project", "training_record"),
          description="Frontline-led QI projects with three or more PDSA cycles active in the last 12 months, "
          "per 1,000 frontline staff (headcount from the frontline QI training record)")

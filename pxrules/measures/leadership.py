@@ -187,20 +187,20 @@ def _story(m: Meeting) -> bool:
     return m.any(lambda b: b.patient_story)
 
 
-@measure("board.story_share_12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
+@measure("leadership.board_story_share_12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
          description="Share of board meetings in the last 12 months that heard a patient story")
 def story_share_12m(view: EvidenceView) -> Result | None:
     return meeting_share(_board(view), _story, "board meetings heard a patient story")
 
 
-@measure("board.story_share_prev12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
+@measure("leadership.board_story_share_prev12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
          description="Share of board meetings in the 12 months before that which heard a patient story")
 def story_share_prev12m(view: EvidenceView) -> Result | None:
     return meeting_share(_board(view, 12), _story,
                          "board meetings in the previous 12 months heard a patient story")
 
 
-@measure("board.px_report_share_12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
+@measure("leadership.board_px_report_share_12m", type="number", unit="share", better="higher", kinds=("board_meeting",),
          description="Share of board meetings in the last 12 months that received the executive lead's "
          "patient experience report")
 def px_report_share_12m(view: EvidenceView) -> Result | None:
@@ -208,7 +208,7 @@ def px_report_share_12m(view: EvidenceView) -> Result | None:
                          "board meetings received the executive lead's patient experience report")
 
 
-@measure("board.story_in_person_share_12m", type="number", unit="share", better="higher",
+@measure("leadership.board_story_in_person_share_12m", type="number", unit="share", better="higher",
          kinds=("board_meeting",),
          description="Share of patient stories at the board in the last 12 months told in "
          "person by a patient or carer")
@@ -218,7 +218,7 @@ def story_in_person_share_12m(view: EvidenceView) -> Result | None:
                          "patient stories were told in person by a patient or carer")
 
 
-@measure("board.story_actions_tracked_share_12m", type="number", unit="share", better="higher",
+@measure("leadership.board_story_actions_tracked_share_12m", type="number", unit="share", better="higher",
          kinds=("board_meeting",),
          description="Share of patient stories at the board in the last 12 months whose actions were tracked")
 def story_actions_tracked_share_12m(view: EvidenceView) -> Result | None:
@@ -227,7 +227,7 @@ def story_actions_tracked_share_12m(view: EvidenceView) -> Result | None:
                          "patient stories at the board had their actions tracked to completion")
 
 
-@measure("committee.stories_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
+@measure("leadership.committee_stories_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
          description="Patient stories heard by board committees or the council of "
          "governors in the last 12 months")
 def committee_stories_12m(view: EvidenceView) -> Result | None:
@@ -245,21 +245,22 @@ def committee_stories_12m(view: EvidenceView) -> Result | None:
 # scope, compliant = areas visited by a board member (executive or non-executive) in that period,
 # with_patients = of those visits, how many involved talking with patients (e.g. 15 Steps walk-rounds).
 
-@measure("visits.areas_share_12m", type="number", unit="share", better="higher", kinds=("staff_process",),
+@measure("leadership.visits_areas_share_12m", type="number", unit="share", better="higher", kinds=("staff_process",),
          description="Share of clinical areas visited by a board member, over the visit "
          "logs of the last 12 months")
 def visits_areas_share_12m(view: EvidenceView) -> Result | None:
     return process_compliance(view, "leadership_visits", "clinical areas visited by a board member")
 
 
-@measure("visits.areas_share_prev12m", type="number", unit="share", better="higher", kinds=("staff_process",),
+@measure("leadership.visits_areas_share_prev12m", type="number", unit="share", better="higher",
+         kinds=("staff_process",),
          description="Share of clinical areas visited by a board member in the 12 months before the last 12")
 def visits_areas_share_prev12m(view: EvidenceView) -> Result | None:
     return process_compliance(view, "leadership_visits", "clinical areas visited by a board member in the "
                          "previous 12 months", ending_months_ago=12)
 
 
-@measure("visits.with_patients_share_12m", type="number", unit="share", better="higher",
+@measure("leadership.visits_with_patients_share_12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
          description="Share of board members' area visits in the last 12 months that "
          "involved talking with patients")
@@ -274,7 +275,7 @@ def visits_with_patients_share_12m(view: EvidenceView) -> Result | None:
     return Result(share, logs, f"{with_patients} of {visited} area visits involved patients ({pct(share)})")
 
 
-@measure("visits.nss_speak_up_band", type="integer", unit="level", better="higher",
+@measure("leadership.visits_nss_speak_up_band", type="integer", unit="level", better="higher",
          kinds=("survey_question",),
          description="Ladder B position (1-5) of the staff survey 'safe to speak up' item "
          "(2023-25 Q25e) against peers; where the trust has not recorded it, the survey's raising-concerns "

@@ -1,19 +1,23 @@
-"""The measure registry: what a measure is, what it returns, and how measures are registered.
+"""The measure registry: what a measure is, what it returns, how measures are registered and computed.
 
 EvidenceView (what measures read) and months_before live in view.py and are re-exported from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Literal
 
+from pxrules.errors import EngineError
 from pxrules.evidence import VALIDITY_DAYS, Evidence
 from pxrules.measures.view import EvidenceView as EvidenceView
 from pxrules.measures.view import months_before as months_before
 
 MeasureType = Literal["boolean", "integer", "number", "enum"]
+DECIMALS = 6
 Better = Literal["higher", "lower", "true", "false"]
 Scalar = bool | int | float | str
 
@@ -74,6 +78,16 @@ class MeasureSpec:
 MEASURES: dict[str, MeasureSpec] = {}
 
 
+def normalise(value: Scalar) -> Scalar:
+    """Floats rounded to 6 decimal places (-0.0 becomes 0.0); ints, bools and strings unchanged.
+
+    This is the ONE place values and thresholds are rounded (rules.conditions uses it for thresholds).
+    """
+    if isinstance(value, float):
+        return round(value, DECIMALS) + 0.0
+    return value
+
+
 def measure(
     name: str,
     *,
@@ -104,3 +118,45 @@ def measure(
 def validity_days(kind: str) -> int:
     """How many days an item of `kind` counts after its period ends."""
     return VALIDITY_DAYS[kind]
+
+
+def _evaluate(spec: MeasureSpec, view: EvidenceView) -> MeasureValue | None:
+    try:
+        result: Result | None = spec.fn(view)
+    except Exception as exc:  # a measure bug must never become a silent 0
+        raise EngineError(f"measure {spec.name} failed for {view.org} as of {view.as_of}: {exc!r}") from exc
+    if result is None:
+        return None
+    problem = spec.check_value(result.value)
+    if problem:
+        raise EngineError(f"measure {spec.name} returned {result.value!r}: {problem}")
+    # Each attribute read on a pydantic model is slow: read (id, kind) once per item.
+    pairs = sorted([(e.id, e.kind) for e in result.evidence], key=itemgetter(0))
+    return MeasureValue(
+        name=spec.name,
+        value=normalise(result.value),
+        evidence_ids=tuple(dict.fromkeys([i for i, _ in pairs])),
+        evidence_kinds=tuple(sorted({k for _, k in pairs})),
+        detail=result.detail,
+    )
+
+
+def compute_measures(
+    org: str,
+    as_of: dt.date,
+    evidence: Sequence[Evidence],
+    *,
+    names: Collection[str] | None = None,
+    view: EvidenceView | None = None,
+) -> dict[str, MeasureValue]:
+    """Every registered measure (or those in `names`) with a value as of `as_of`; absent = no evidence.
+
+    `view` reuses a view the caller already built of the same (org, as_of, evidence).
+    """
+    view = view or EvidenceView(org, as_of, evidence)
+    out: dict[str, MeasureValue] = {}
+    for name in sorted(MEASURES if names is None else names):
+        value = _evaluate(MEASURES[name], view)
+        if value is not None:
+            out[name] = value
+    return out

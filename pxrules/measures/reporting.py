@@ -68,7 +68,7 @@ def _flag(name: str, flag: str, description: str, yes: str, no: str) -> None:
     measure(name, type="boolean", better="true", kinds=("document",), description=description)(compute)
 
 
-@measure("qa.published_recent", type="boolean", better="true", kinds=("document",),
+@measure("reporting.qa_published_recent", type="boolean", better="true", kinds=("document",),
          description="A quality account for the year now due (or the year before) has been published")
 def published_recent(view: EvidenceView) -> Result | None:
     qa = _latest_account(view)
@@ -77,7 +77,7 @@ def published_recent(view: EvidenceView) -> Result | None:
     return Result(True, [qa], f"Quality account {_fy_label(_fy(qa))} published {qa.approved_on}")
 
 
-@measure("qa.on_time", type="boolean", better="true", kinds=("document",),
+@measure("reporting.qa_on_time", type="boolean", better="true", kinds=("document",),
          description="The quality account for the latest year due was published by 30 June")
 def on_time(view: EvidenceView) -> Result | None:
     accounts = _accounts(view)
@@ -95,17 +95,17 @@ def on_time(view: EvidenceView) -> Result | None:
                   f"({'by' if ok else 'after'} the 30 June deadline)")
 
 
-_flag("qa.px_data", "px_data", "The latest quality account reports patient experience results",
+_flag("reporting.qa_px_data", "px_data", "The latest quality account reports patient experience results",
       "reports patient experience results", "does not report patient experience results")
-_flag("qa.listening_section", "listening_responding",
+_flag("reporting.qa_listening_section", "listening_responding",
       "The latest quality account says how the trust listens and responds to patients",
       "has a listening and responding section", "has no listening and responding section")
-_flag("qa.healthwatch_statement", "healthwatch_statement",
+_flag("reporting.qa_healthwatch_statement", "healthwatch_statement",
       "The latest quality account includes local Healthwatch's statement on it",
       "includes Healthwatch's statement", "has no Healthwatch statement")
 
 
-@measure("qa.px_examples", type="integer", unit="count", better="higher", kinds=("document",),
+@measure("reporting.qa_px_examples", type="integer", unit="count", better="higher", kinds=("document",),
          description="Examples of improvements made from patient feedback, each with its result, in the "
          "latest quality account (contents flags px_example.<name>)")
 def px_examples(view: EvidenceView) -> Result | None:
@@ -117,7 +117,7 @@ def px_examples(view: EvidenceView) -> Result | None:
                   f"with results{': ' + ', '.join(names) if names else ''}")
 
 
-@measure("qa.px_priorities_with_target", type="integer", unit="count", better="higher", kinds=("document",),
+@measure("reporting.qa_px_priorities_with_target", type="integer", unit="count", better="higher", kinds=("document",),
          description="Patient experience priorities with a measurable target in the latest quality account")
 def px_priorities_with_target(view: EvidenceView) -> Result | None:
     qa = _latest_account(view)
@@ -135,7 +135,7 @@ def _targets_met(qa: Document) -> Result | None:
                   f"{qa.measures_with_target} patient experience targets met ({pct(value)})")
 
 
-@measure("qa.px_targets_met_share", type="number", unit="share", better="higher", kinds=("document",),
+@measure("reporting.qa_px_targets_met_share", type="number", unit="share", better="higher", kinds=("document",),
          description="Share of last year's patient experience priority targets met, per the latest quality "
          "account")
 def px_targets_met_share(view: EvidenceView) -> Result | None:
@@ -143,7 +143,7 @@ def px_targets_met_share(view: EvidenceView) -> Result | None:
     return _targets_met(qa) if qa is not None else None
 
 
-@measure("qa.px_targets_met_share_prev", type="number", unit="share", better="higher", kinds=("document",),
+@measure("reporting.qa_px_targets_met_share_prev", type="number", unit="share", better="higher", kinds=("document",),
          description="The same share in the quality account of the year before")
 def px_targets_met_share_prev(view: EvidenceView) -> Result | None:
     qa = _latest_account(view)
@@ -153,7 +153,7 @@ def px_targets_met_share_prev(view: EvidenceView) -> Result | None:
     return _targets_met(before[-1]) if before else None
 
 
-@measure("qa.priorities_coproduced", type="boolean", better="true", kinds=("document",),
+@measure("reporting.qa_priorities_coproduced", type="boolean", better="true", kinds=("document",),
          description="The latest quality account's priorities were chosen with patients or Healthwatch")
 def priorities_coproduced(view: EvidenceView) -> Result | None:
     qa = _latest_account(view)
@@ -199,7 +199,7 @@ def _types_result(view: EvidenceView, ending_months_ago: int = 0) -> Result | No
                   f"{', '.join(k for k in PUBLICATION_TYPES if k in live) or 'none'}")
 
 
-@measure("publish.types_live", type="integer", unit="count", better="higher", kinds=("website_check",),
+@measure("reporting.publish_types_live", type="integer", unit="count", better="higher", kinds=("website_check",),
          description="Kinds of feedback information on the public website (of 5: FFT results, you said we "
          "did, complaints annual report, national survey results, patient stories with responses), 12 "
          "months")
@@ -207,13 +207,13 @@ def types_live(view: EvidenceView) -> Result | None:
     return _types_result(view)
 
 
-@measure("publish.types_live_prev12m", type="integer", unit="count", better="higher",
+@measure("reporting.publish_types_live_prev12m", type="integer", unit="count", better="higher",
          kinds=("website_check",), description="The same count in the 12 months before that")
 def types_live_prev12m(view: EvidenceView) -> Result | None:
     return _types_result(view, 12)
 
 
-@measure("publish.fft_results_lag_months", type="integer", unit="months", better="lower",
+@measure("reporting.publish_fft_results_lag_months", type="integer", unit="months", better="lower",
          kinds=("website_check",), description="Months between the latest website check and the newest "
          "month of FFT results it found (content flag latest.YYYY-MM)")
 def fft_results_lag_months(view: EvidenceView) -> Result | None:
@@ -229,7 +229,7 @@ def fft_results_lag_months(view: EvidenceView) -> Result | None:
                   f"({lag} months old)")
 
 
-@measure("publish.accessible_formats", type="integer", unit="count", better="higher",
+@measure("reporting.publish_accessible_formats", type="integer", unit="count", better="higher",
          kinds=("website_check",), description="Accessible routes found on the website (of 3: easy read, "
          "translation, accessibility statement)")
 def accessible_formats(view: EvidenceView) -> Result | None:
@@ -242,7 +242,7 @@ def accessible_formats(view: EvidenceView) -> Result | None:
                   f"{', '.join(c.page for c in hits) or 'none'}")
 
 
-@measure("publish.coproduced_content", type="boolean", better="true", kinds=("website_check",),
+@measure("reporting.publish_coproduced_content", type="boolean", better="true", kinds=("website_check",),
          description="Published feedback information was written or tested with patients (page flag "
          "coproduced)")
 def coproduced_content(view: EvidenceView) -> Result | None:
@@ -262,7 +262,7 @@ def _public_channels(view: EvidenceView) -> list[FeedbackChannel]:
     return [c for c in latest.values() if c.live]
 
 
-@measure("publish.public_response_share_12m", type="number", unit="share", better="higher",
+@measure("reporting.publish_public_response_share_12m", type="number", unit="share", better="higher",
          kinds=("feedback_channel",), description="Share of public online reviews (e.g. Care Opinion "
          "stories) given a published response in 12 months")
 def public_response_share_12m(view: EvidenceView) -> Result | None:
@@ -291,9 +291,9 @@ def _doc_state(name: str, doc_type: str, description: str, *, in_date: bool) -> 
     measure(name, type="boolean", better="true", kinds=("document",), description=description)(compute)
 
 
-_doc_state("comms.strategy_exists", "comms_strategy",
+_doc_state("reporting.comms_strategy_exists", "comms_strategy",
            "A communications strategy exists (draft, approved or lapsed)", in_date=False)
-_doc_state("comms.strategy_in_date", "comms_strategy", "An approved communications strategy is in date",
+_doc_state("reporting.comms_strategy_in_date", "comms_strategy", "An approved communications strategy is in date",
            in_date=True)
 
 
@@ -301,7 +301,7 @@ def _elements(d: Document) -> list[str]:
     return [e.removeprefix("px.") for e in PX_SECTION if e in d.contents]
 
 
-@measure("comms.px_section_elements", type="integer", unit="count", better="higher", kinds=("document",),
+@measure("reporting.comms_px_section_elements", type="integer", unit="count", better="higher", kinds=("document",),
          description="What the in-date communications strategy says about sharing patient experience "
          "information (of 3: audiences, channels, frequency)")
 def px_section_elements(view: EvidenceView) -> Result | None:
@@ -313,7 +313,7 @@ def px_section_elements(view: EvidenceView) -> Result | None:
                   f"{', '.join(found) or 'none'}")
 
 
-@measure("comms.px_section_elements_prev", type="integer", unit="count", better="higher", kinds=("document",),
+@measure("reporting.comms_px_section_elements_prev", type="integer", unit="count", better="higher", kinds=("document",),
          description="The same count for the communications strategy before the current one (the previous "
          "cycle)")
 def px_section_elements_prev(view: EvidenceView) -> Result | None:
@@ -330,7 +330,7 @@ def px_section_elements_prev(view: EvidenceView) -> Result | None:
                   f"{len(found)} of 3 elements")
 
 
-@measure("comms.strategy_coproduced", type="boolean", better="true", kinds=("document",),
+@measure("reporting.comms_strategy_coproduced", type="boolean", better="true", kinds=("document",),
          description="The in-date communications strategy was co-produced with patients")
 def strategy_coproduced(view: EvidenceView) -> Result | None:
     d = best_document(view, "comms_strategy")
@@ -343,7 +343,7 @@ def strategy_coproduced(view: EvidenceView) -> Result | None:
 # ---------------------------------------------------------------- 23A co-production
 
 
-@measure("coproduction.projects_24m", type="integer", unit="count", better="higher",
+@measure("reporting.coproduction_projects_24m", type="integer", unit="count", better="higher",
          kinds=("qi_project", "service_change"), description="Co-produced improvements: QI projects with "
          "patient partners using a named method (24 months) plus co-produced service changes (12 months)")
 def projects_24m(view: EvidenceView) -> Result | None:
@@ -359,7 +359,7 @@ def projects_24m(view: EvidenceView) -> Result | None:
                   f"and {len(sc)} co-produced service changes")
 
 
-@measure("coproduction.qi_partner_share_12m", type="number", unit="share", better="higher",
+@measure("reporting.coproduction_qi_partner_share_12m", type="number", unit="share", better="higher",
          kinds=("qi_project",), description="Share of QI projects running or finished in the last 12 months "
          "with patient partners")
 def qi_partner_share_12m(view: EvidenceView) -> Result | None:
@@ -368,7 +368,7 @@ def qi_partner_share_12m(view: EvidenceView) -> Result | None:
                         "recent QI projects had patient partners")
 
 
-@measure("coproduction.qi_partner_share_prev12m", type="number", unit="share", better="higher",
+@measure("reporting.coproduction_qi_partner_share_prev12m", type="number", unit="share", better="higher",
          kinds=("qi_project",), description="Share of QI projects finished in the 12 months before that "
          "with patient partners")
 def qi_partner_share_prev12m(view: EvidenceView) -> Result | None:
@@ -377,18 +377,18 @@ def qi_partner_share_prev12m(view: EvidenceView) -> Result | None:
                         "QI projects in the previous 12 months had patient partners")
 
 
-_doc_state("coproduction.involvement_policy", "involvement_policy",
+_doc_state("reporting.coproduction_involvement_policy", "involvement_policy",
            "An approved, in-date patient involvement (and reward) policy", in_date=True)
 
 
-@measure("coproduction.psp_committee_share_12m", type="number", unit="share", better="higher",
+@measure("reporting.coproduction_psp_committee_share_12m", type="number", unit="share", better="higher",
          kinds=("staff_process",), description="Share of safety and quality committees with a Patient "
          "Safety Partner member (12 months)")
 def psp_committee_share_12m(view: EvidenceView) -> Result | None:
     return compliance(view, "patient_safety_partners", "safety committees had a Patient Safety Partner")
 
 
-@measure("coproduction.impact_24m", type="integer", unit="count", better="higher", kinds=("qi_project",),
+@measure("reporting.coproduction_impact_24m", type="integer", unit="count", better="higher", kinds=("qi_project",),
          description="QI projects with patient partners that measured an improvement")
 def impact_24m(view: EvidenceView) -> Result | None:
     projects = qi_projects(view)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from functools import lru_cache
 from itertools import chain
 from operator import attrgetter, itemgetter
@@ -36,7 +35,7 @@ def _month_length(year: int, month: int) -> int:
     return (nxt - dt.timedelta(days=1)).day
 
 
-# A row is (end day, start day, id, item), days as ordinals: ordering, windows and fingerprints read rows,
+# A row is (end day, start day, id, item), days as ordinals: ordering and windows read rows,
 # because reading fields of evidence models is slow (pydantic's __getattr__ hook defeats CPython's
 # attribute caches) and integer keys sort faster than dates. A view reads each item's envelope once.
 Row = tuple[int, int, str, Evidence]  # (end day, start day, id, item)
@@ -60,40 +59,21 @@ def _ordered(rows: Iterable[_Row], *keys: Callable[[_Row], Any]) -> list[_Row]:
     return found
 
 
-def digest_start(kind: str) -> Any:
-    """A kind's digest before its records: sha256 of the kind's name."""
-    return hashlib.sha256(f"{kind}\x02".encode())
-
-
-def digest_records(keyed: Iterable[tuple[int, str, str]]) -> bytes:
-    """(period start, id, content hash) records, in that order, as the bytes a kind's digest is fed.
-
-    Ordered by period start, the items visible on a later date extend those visible on an earlier one, so
-    the digests of many dates can be taken in one pass (EvidenceTimeline); the order is still a function
-    of the set alone, so a view whatever the order of its input gets the same digest.
-    """
-    return "".join([f"{item_id}\x01{content}\x00" for _, item_id, content in keyed]).encode()
-
-
 class EvidenceView:
     """Evidence of one organisation (plus shared benchmarks) as it stood on `as_of`.
 
     `current` holds the items valid on that date (inside their kind's validity window, not in the future);
     `all_items` also holds lapsed ones, for measures that must tell "lapsed" from "never existed".
     Items are kept sorted by (period end, id) so every measure sees the same order whatever the input order.
-    `hashes` (evidence id -> content hash, as the store holds them) spares re-hashing items for fingerprints.
 
     A view never changes once made, so everything is worked out on first use and kept: the ordered valid
-    and lapsed items of a kind (only for kinds a measure reads: an assessment whose measures mostly come
-    from the cache sorts few), the end dates windows search, the indexes `select` reads, the per-kind
-    digests, and what measures derive through `memo`.
+    and lapsed items of a kind (only for kinds a measure reads), the end dates windows search, the indexes
+    `select` reads, and what measures derive through `memo`.
     """
 
-    def __init__(self, org: str, as_of: dt.date, all_items: Sequence[Evidence],
-                 hashes: Mapping[str, str] | None = None) -> None:
+    def __init__(self, org: str, as_of: dt.date, all_items: Sequence[Evidence]) -> None:
         self.org = org
         self.as_of = as_of
-        self.hashes = hashes
         self._given = all_items
         self._visible: dict[str, list[_Row]] | None = None
         self._ordered: list[Evidence] | None = None
@@ -105,8 +85,6 @@ class EvidenceView:
         self._past_windows: dict[tuple[str, int, int], list[Evidence]] = {}
         self._indexes: dict[tuple[Hashable, type[Any], str | tuple[str, ...]],
                             dict[Hashable, tuple[list[int], list[Any]]]] = {}
-        self._digests: dict[str, str] = {}
-        self._computed_hashes: dict[int, str] = {}
         self._memo: dict[Hashable, Any] = {}
 
     def __repr__(self) -> str:
@@ -132,8 +110,7 @@ class EvidenceView:
         return self._visible
 
     def _sorted_rows(self, kind: str) -> tuple[list[_Row], list[_Row]]:
-        """(valid, lapsed) rows of one kind, each ordered by (end, start, id); sorted when first asked for,
-        so an assessment whose other measures come from the cache sorts only the kinds it reads."""
+        """(valid, lapsed) rows of one kind, each ordered by (end, start, id); sorted when first asked for."""
         found = self._kind_rows.get(kind)
         if found is None:
             rows = _ordered(self._rows().get(kind, ()), _ROW_END, _ROW_START, _ROW_ID)
@@ -318,44 +295,48 @@ class EvidenceView:
                 positions[bisect_left(positions, start):bisect_left(positions, stop)] for positions, _ in groups))
         return [items[position] for position in picked]
 
-    def content_hash(self, item: Evidence) -> str:
-        """The item's content hash: the stored one when the view was given `hashes`, else computed (once)."""
-        return self._hash_of(item.id, item)
-
-    def _hash_of(self, item_id: str, item: Evidence) -> str:
-        if self.hashes is not None:
-            known = self.hashes.get(item_id)
-            if known is not None:
-                return known
-        found = self._computed_hashes.get(id(item))
-        if found is None:
-            found = self._computed_hashes[id(item)] = item.content_hash()
-        return found
-
-    def kind_digest(self, kind: str) -> str:
-        """sha256 over the (id, content hash) of every item of `kind` the view holds (valid or lapsed), in
-        (period start, id, hash) order: see `digest_records`.
-
-        Which of them are valid follows from their content and the date, so the digest need not say.
-        """
-        digest = self._digests.get(kind)
-        if digest is None:
-            keyed = sorted([(row[1], row[2], self._hash_of(row[2], row[3])) for row in self._rows().get(kind, ())])
-            hasher = digest_start(kind)
-            hasher.update(digest_records(keyed))
-            digest = self._digests[kind] = hasher.hexdigest()
-        return digest
-
     def seed_rows(self, visible: dict[str, list[_Row]]) -> None:
         """Take the rows `_rows` would build, worked out elsewhere for this view's (org, date, evidence), as
         `EvidenceTimeline` does: by kind in order of first appearance, each kind's rows in the order given."""
         self._visible = visible
 
-    def seed_digests(self, digests: Mapping[str, str]) -> None:
-        """Take per-kind digests worked out elsewhere for this view's (org, date, evidence), as
-        `EvidenceTimeline` does for many dates in one pass (they must equal what kind_digest computes)."""
-        self._digests.update(digests)
 
-    def fingerprint(self, kinds: Iterable[str]) -> tuple[str, ...]:
-        """Identity of the evidence a measure reading `kinds` can see: reuse its value when unchanged."""
-        return tuple(self.kind_digest(kind) for kind in sorted(kinds))
+# A batch assesses each organisation on a dozen dates from the same evidence. Each date's view would go
+# through every item to pick those begun by its date; ordered by period start, the items visible on a date
+# only extend those visible on the date before, so each kind's visible rows are a prefix of one list.
+class EvidenceTimeline:
+    """Views of `org`'s evidence (plus shared benchmarks) on any date, the items read once for all of them."""
+
+    def __init__(self, org: str, items: Sequence[Evidence]) -> None:
+        self.org = org
+        self.items = items
+        self._rows = self._rows_by_start()
+
+    def _rows_by_start(self) -> dict[str, tuple[list[int], list[tuple[int, Row]]]]:
+        """Per kind: (period starts, (input position, row) pairs), ordered by period start."""
+        by_kind: dict[str, list[tuple[int, Row]]] = {}
+        for position, item in enumerate(self.items):
+            fields = item.__dict__
+            if fields["org"] == self.org or fields["org"] is None:
+                start = fields["period_start"]
+                row = ((fields["period_end"] or start).toordinal(), start.toordinal(), fields["id"], item)
+                by_kind.setdefault(fields["kind"], []).append((position, row))
+        out = {}
+        for kind, pairs in by_kind.items():
+            pairs.sort(key=lambda pair: pair[1][1])
+            out[kind] = ([row[1] for _, row in pairs], pairs)
+        return out
+
+    def view(self, as_of: dt.date) -> EvidenceView:
+        """The view on `as_of`, its rows filled in exactly as the view would have worked them out itself."""
+        view = EvidenceView(self.org, as_of, self.items)
+        limit = as_of.toordinal()
+        visible: list[tuple[int, str, list[Row]]] = []
+        for kind, (starts, pairs) in self._rows.items():
+            cut = bisect_right(starts, limit)
+            if cut:
+                begun = sorted(pairs[:cut], key=itemgetter(0))  # back in the order given, as _rows keeps them
+                visible.append((begun[0][0], kind, [row for _, row in begun]))
+        visible.sort(key=itemgetter(0))  # kinds in order of first appearance, as _rows has them
+        view.seed_rows({kind: rows for _, kind, rows in visible})
+        return view

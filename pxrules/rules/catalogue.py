@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pxrules.errors import CatalogueError, NotFoundError
-from pxrules.rules import yaml_cache as yamlcache
-from pxrules.rules.yaml_parse import yaml_error
+from pxrules.rules.yaml_parse import safe_load, yaml_error
 
 CQC_KEY_QUESTIONS: tuple[str, ...] = ("safe", "effective", "caring", "responsive", "well-led")
 
@@ -169,7 +168,7 @@ def _load(path: Path) -> Catalogue:
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot read the framework catalogue: {exc.strerror or exc}") from exc
     try:
-        data = yamlcache.shared().load(raw)
+        data = safe_load(raw)
     except yaml_error() as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from pxrules.errors import EvidenceError, RuleError
+from pxrules.measures.registry import DECIMALS as DECIMALS
+from pxrules.measures.registry import normalise as normalise
 
 Scalar = bool | int | float | str
 Op = Literal["eq", "neq", "gt", "gte", "lt", "lte"]
@@ -33,7 +35,6 @@ Kind = Literal["b", "n", "s"]
 OPS: frozenset[str] = frozenset(get_args(Op))
 ORDER_OPS: frozenset[str] = frozenset({"gt", "gte", "lt", "lte"})
 MEASURE_RE = re.compile(r"^[a-z0-9][a-z0-9_.]*$")
-DECIMALS = 6
 # Above about 2**31, adjacent doubles lie more than 5e-7 apart and rounding to 6 places stops being
 # exact (the engine's integer millionths would drift); 1e9 leaves a margin and covers every count and
 # rate we measure.
@@ -75,16 +76,6 @@ def scalar_problem(value: object) -> str | None:
         except UnicodeEncodeError:
             return "string is not valid Unicode text (lone surrogate)"
     return None
-
-
-def normalise(value: Scalar) -> Scalar:
-    """Floats rounded to 6 decimal places (-0.0 becomes 0.0); ints, bools and strings unchanged.
-
-    This is the ONE place values and thresholds are rounded.
-    """
-    if isinstance(value, float):
-        return round(value, DECIMALS) + 0.0
-    return value
 
 
 @dataclass(frozen=True, slots=True)

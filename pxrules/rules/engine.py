@@ -5,25 +5,11 @@ one private host per process with no timer threads, rulesets registered as dicts
 through the low-level calls, and the working session cleaned by retracting exactly what was
 asserted (never `delete_state`, which can segfault).
 
-Encoding (each choice works around something measured in 2.0.28):
-- One fact per ruleset and evaluation, carrying only the measures that ruleset tests, one
-  property per measure: `{"id": "f", "sid": WORKING_SID, "n0": 730000, "b1": true, "s2": "yes"}`.
-  Every rule is then a single `$and` pattern: no joins. Retracting facts that completed an `all`
-  join reads uninitialised memory in deleteMessageFromFrame (valgrind, even for two-fact joins);
-  with joins of five or more facts the reads go out of bounds and the process segfaults within a
-  few evaluations. Single-pattern rules are clean under valgrind.
-- Property names are <kind><index>: kind "b" bool, "n" number, "s" string. durable coerces across
-  types (`true == 1`, `"true" == true`, numbers compare with strings as text); a condition reads
-  only the property of its own kind, which is absent when the fact is of another kind, so a kind
-  mismatch never matches, not even "neq", as `conditions.holds` requires (`property_map` turns
-  the numbers back into measure names).
-- Numbers travel as integers in millionths (exact, since `normalise` rounds floats to 6 places):
-  durable's parser mis-reads floats in exponent form without a dot ("5e-05" in a fact crashes
-  the process; a 1e16 threshold fails to register).
-- No `$not`, `none` or `any` (order-dependent in durable). Firings are taken off the session
-  through the C calls durable's own `do_actions` makes (start, then complete-and-start the next),
-  without its per-firing Closure/Promise/state round trip, which cost more than the matching; an
-  error while recording a firing is kept and re-raised after the session is clean, as EngineError.
+How facts and thresholds are encoded for durable, and why, is in engine_encoding.py. Also:
+no `$not`, `none` or `any` (order-dependent in durable). Firings are taken off the session
+through the C calls durable's own `do_actions` makes (start, then complete-and-start the next),
+without its per-firing Closure/Promise/state round trip, which cost more than the matching; an
+error while recording a firing is kept and re-raised after the session is clean, as EngineError.
 """
 
 from __future__ import annotations
@@ -43,7 +29,8 @@ import durable_rules_engine as _dre
 from durable.engine import Host
 
 from pxrules.errors import EngineError, RuleError
-from pxrules.rules.conditions import CompiledRule, Firing, Scalar, kind_of, normalise, sort_key, validate_facts
+from pxrules.rules.conditions import CompiledRule, Firing, Scalar, normalise, sort_key, validate_facts
+from pxrules.rules.engine_encoding import compile_rule, encode_value, wire_text
 
 WORKING_SID = "pxrules"
 FACT_ID = "f"
@@ -52,8 +39,6 @@ FACT_ID = "f"
 # or hang at registration). Each condition is at most one node, so 60 per ruleset is always safe.
 MAX_CONDITIONS_PER_RULESET = 60
 ENGINE_CACHE_SIZE = 2
-_SCALE = 10**6
-_COMPARE = {"neq": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9]")
 
 
@@ -82,42 +67,6 @@ def _never_run(c: Any) -> None:
     """The action durable requires of every rule. Never called: `RuleEngine._drain` takes the firings off
     the session itself (were durable to call it, the exception would surface as a session error)."""
     raise EngineError("durable-rules ran a rule action itself; RuleEngine._drain should have")
-
-
-def encode_value(value: Scalar) -> tuple[str, bool | int | str]:
-    """(kind, wire value) for a fact or threshold: numbers become exact integer millionths."""
-    kind = kind_of(value)
-    if kind is None:
-        raise EngineError(f"cannot encode {value!r}: not a bool, number or string")
-    if kind == "n":
-        number = normalise(value)
-        if isinstance(number, int):
-            return kind, number * _SCALE
-        assert isinstance(number, float)
-        # |number| <= NUMBER_LIMIT (1e9) lies within half an ulp (<= 6e-8) of some d/1e6, and the
-        # float product adds at most 0.07 more, so round() recovers d exactly (tested against Fraction).
-        return kind, round(number * _SCALE)
-    assert not isinstance(value, float)
-    return kind, value
-
-
-def _wire_text(kind: str, wire: bool | int | str) -> str:
-    if kind == "s":
-        # ensure_ascii=False exactly as durable serialises the ruleset: strings compare as raw JSON text.
-        return json.dumps(wire, ensure_ascii=False)
-    if kind == "b":
-        return "true" if wire else "false"
-    return str(wire)
-
-
-def compile_rule(rule: CompiledRule, index_of: Mapping[str, int]) -> dict[str, Any]:
-    """The durable rule dict for `rule`: one `$and` pattern over the ruleset's single fact."""
-    tests: list[dict[str, Any]] = []
-    for cond in rule.conditions:
-        kind, wire = encode_value(cond.value)
-        prop = f"{kind}{index_of[cond.measure]}"
-        tests.append({prop: wire} if cond.op == "eq" else {_COMPARE[cond.op]: {prop: wire}})
-    return {"all": [{"p": {"$and": tests}}]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +236,7 @@ class RuleEngine:
                         if measure in facts:
                             if measure not in encoded:
                                 kind, wire = encode_value(facts[measure])
-                                encoded[measure] = (kind, _wire_text(kind, wire))
+                                encoded[measure] = (kind, wire_text(kind, wire))
                             kind, text = encoded[measure]
                             parts.append(f'"{kind}{i}":{text}')
                     if parts:  # with no measure present no rule here can fire

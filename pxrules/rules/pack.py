@@ -22,10 +22,9 @@ from typing import Any
 from pxrules.errors import RuleError
 from pxrules.measures import MEASURES, MeasureSpec
 from pxrules.paths import rules_dir
-from pxrules.rules import yaml_cache as yamlcache
 from pxrules.rules.catalogue import Catalogue, load_catalogue
 from pxrules.rules.conditions import CompiledRule, Condition, Scalar, normalise
-from pxrules.rules.yaml_parse import yaml_error
+from pxrules.rules.yaml_parse import safe_load, yaml_error
 
 OPS = ("eq", "neq", "gt", "gte", "lt", "lte")
 LEVELS = (1, 2, 3, 4, 5)
@@ -59,11 +58,6 @@ class RuleFile:
         """Its rules by rule id."""
         return {r.rule_id: r for r in self.rules}
 
-    @cached_property
-    def rule_measures(self) -> dict[str, tuple[str, ...]]:
-        """Each rule's measures (CompiledRule.measures), by rule id."""
-        return {r.rule_id: r.measures for r in self.rules}
-
 
 @dataclass(frozen=True)
 class RulePack:
@@ -86,6 +80,15 @@ class RulePack:
         """Measure names the rules test (all, or one sub-requirement's)."""
         files = [self.files[sub_requirement]] if sub_requirement else list(self.files.values())
         return {m for f in files for m in f.measures}
+
+
+def measure_readers(pack: RulePack) -> dict[str, tuple[str, ...]]:
+    """Measure name -> the sub-requirements whose rules read it, in framework order."""
+    found: dict[str, list[str]] = {}
+    for sub, rule_file in pack.files.items():
+        for name in sorted(rule_file.measures):
+            found.setdefault(name, []).append(sub)
+    return {name: tuple(subs) for name, subs in found.items()}
 
 
 def _interval(conds: list[Condition]) -> tuple[float, bool, float, bool] | None:
@@ -251,10 +254,10 @@ def _grounds(where: str, level: int, alt: Mapping[str, Any], words: tuple[str, s
     return tuple(_words(q) for q in quotes or []), " ".join((source or "").split())
 
 
-def _load_file(path: Path, catalogue: Catalogue, root: Path, parsed: yamlcache.YamlCache) -> RuleFile:
+def _load_file(path: Path, catalogue: Catalogue, root: Path) -> RuleFile:
     rel = path.relative_to(root)
     try:
-        data = parsed.load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except (yaml_error(), UnicodeDecodeError, RecursionError) as exc:
         raise RuleError(f"{rel}: not valid YAML: {exc}") from exc
     if not isinstance(data, Mapping):
@@ -345,19 +348,15 @@ def load_rulepack(root: Path | None = None, *, subdir: str | None = None) -> Rul
     never used for stored assessments.
     """
     root = (root or rules_dir()).resolve()
-    parsed = yamlcache.shared()
-    try:
-        catalogue = load_catalogue(root / "framework.yaml")
-        files: dict[str, RuleFile] = {}
-        paths = rule_files(root / subdir if subdir else root)
-        for path in paths:
-            rf = _load_file(path, catalogue, root, parsed)
-            if rf.sub_requirement in files:
-                raise RuleError(f"{path.relative_to(root)}: {rf.sub_requirement} already has rules in "
-                                f"{files[rf.sub_requirement].path.relative_to(root)}")
-            files[rf.sub_requirement] = rf
-    finally:
-        parsed.save()
+    catalogue = load_catalogue(root / "framework.yaml")
+    files: dict[str, RuleFile] = {}
+    paths = rule_files(root / subdir if subdir else root)
+    for path in paths:
+        rf = _load_file(path, catalogue, root)
+        if rf.sub_requirement in files:
+            raise RuleError(f"{path.relative_to(root)}: {rf.sub_requirement} already has rules in "
+                            f"{files[rf.sub_requirement].path.relative_to(root)}")
+        files[rf.sub_requirement] = rf
     missing = [s.id for s in catalogue.sub_requirements if s.id not in files]
     if missing and subdir is None:
         raise RuleError(f"{root.name}/: no rule file for {', '.join(missing)}")

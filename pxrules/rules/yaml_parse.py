@@ -2,7 +2,7 @@
 
 Only the parser differs (CSafeLoader keeps safe_load's constructor and resolver), so the data is the same.
 A document libyaml rejects is parsed again by the pure-Python parser, so error messages stay as they were.
-PyYAML is imported on the first parse, not before: a rule pack served from yamlcache never needs it.
+PyYAML is imported on the first parse, not before (`--help` and most commands never need it).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Worker processes (forked, so each has its own durable-rules engine: durable never releases the GIL) load an
 organisation's evidence once, assess it on every date (one EvidenceTimeline for all of them), and save its
-assessments (and measure cache rows) in one transaction. The rows' canonical text and hashes are made before
+assessments in one transaction. The rows' canonical text and hashes are made before
 any lock is taken; then the writer takes the batch's own lock (so workers hand the store over without
 sleeping in SQLite's busy-wait back-off) and the audit chain's lock (`save_prepared` does), which serialises
 it with any other writer on the store's own locking (SQLite's write lock; PostgreSQL's row lock), so events
@@ -38,8 +38,6 @@ class _OrgDone:
 
     org: str
     ids: list[int]
-    reused: int
-    computed: int
     error: str | None = None
 
 
@@ -54,8 +52,6 @@ class BatchSummary:
     failed: dict[str, str]
     jobs: int
     seconds: float
-    measures_reused: int
-    measures_computed: int
     assessment_ids: list[int] = field(repr=False, default_factory=list)
 
     @property
@@ -73,8 +69,6 @@ class BatchSummary:
             "jobs": self.jobs,
             "seconds": round(self.seconds, 3),
             "per_assessment_ms": round(1000 * self.seconds / self.saved, 2) if self.saved else None,
-            "measures_reused": self.measures_reused,
-            "measures_computed": self.measures_computed,
         }
 
 
@@ -83,61 +77,53 @@ class BatchSummary:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(url: str, reuse: bool, by: str, writing: Lock) -> None:
-    _WORKER.update(url=url, reuse=reuse, by=by, writing=writing)
+def _init_worker(url: str, by: str, writing: Lock) -> None:
+    _WORKER.update(url=url, by=by, writing=writing)
     # What the worker inherited (the parsed rule pack, the measure registry) lives for the whole batch:
     # moved out of the collector's generations, later collections never walk it again.
     gc.freeze()
 
 
-def _assess_org(org: str, dates: Sequence[dt.date], url: str, reuse: bool, by: str,
+def _assess_org(org: str, dates: Sequence[dt.date], url: str, by: str,
                 writing: AbstractContextManager[Any] | None = None) -> _OrgDone:
     """Load one organisation's evidence once, assess it on every date, and save all of it in one transaction."""
-    from pxrules.measures.timeline import EvidenceTimeline
+    from pxrules.measures.view import EvidenceTimeline
     from pxrules.rules.pack import default_rulepack
     from pxrules.scoring.assess import assess
     from pxrules.scoring.stored import score_lines
     from pxrules.store.db import unit_of_work
-    from pxrules.store.measure_cache import StoredMeasureCache, write_rows
     from pxrules.store.records import NewAssessment, prepare_assessments, save_prepared
     from pxrules.store.repo import load_evidence_hashed, register_mark
 
     pack = default_rulepack()
-    cache = StoredMeasureCache()
     try:
         with unit_of_work(url) as session:
             mark = register_mark(session=session)
-            evidence, hashes = load_evidence_hashed(org, session=session, mark=mark)
-            if reuse:
-                for day in dates:
-                    cache.load(session, org, day)
+            evidence = load_evidence_hashed(org, session=session, mark=mark)[0]
         results = []
-        timeline = EvidenceTimeline(org, evidence, dates, hashes)
+        timeline = EvidenceTimeline(org, evidence)
         for day in dates:
-            result = assess(org, day, evidence, pack=pack, cache=cache, hashes=hashes, view=timeline.view(day))
-            payload = cache.payload(org, day) if cache.is_changed(org, day) else None
-            results.append((result, {**result.to_json(), "register": mark}, payload))
-            cache.forget(org, day)
+            result = assess(org, day, evidence, pack=pack, view=timeline.view(day))
+            results.append((result, {**result.to_json(), "register": mark}))
         with unit_of_work(url) as session:
             prepared = prepare_assessments(session=session, by=by, assessments=[
                 NewAssessment(org, r.as_of, r.rules_hash, r.catalogue_version, r.evidence_ids, data, score_lines(r))
-                for r, data, _ in results])
+                for r, data in results])
             # The batch's workers take turns to write through `writing`, which wakes the next one the moment
             # it is free, rather than all meeting the store's lock and sleeping in its busy-wait back-off; the
             # commit is inside, so the store's lock is released before the next worker begins.
             with writing or nullcontext():
                 ids = save_prepared(session=session, prepared=prepared, by=by)
-                write_rows(session, [(org, r.as_of, p) for r, _, p in results if p is not None])
                 session.commit()
     except PxRulesError as exc:
-        return _OrgDone(org, [], cache.hits, cache.misses, error=str(exc))
-    return _OrgDone(org, ids, cache.hits, cache.misses)
+        return _OrgDone(org, [], error=str(exc))
+    return _OrgDone(org, ids)
 
 
 def _worker_task(task: tuple[str, Sequence[dt.date]]) -> _OrgDone:
     org, dates = task
     with paused_gc():
-        return _assess_org(org, dates, _WORKER["url"], _WORKER["reuse"], _WORKER["by"], _WORKER["writing"])
+        return _assess_org(org, dates, _WORKER["url"], _WORKER["by"], _WORKER["writing"])
 
 
 # -- parent side ------------------------------------------------------------------------------------------
@@ -170,12 +156,11 @@ def list_org_codes(url: str) -> list[str]:
         return [o.code for o in list_orgs(session=session)]
 
 
-def _results(tasks: Sequence[tuple[str, Sequence[dt.date]]], url: str, jobs: int,
-             reuse: bool, by: str) -> Iterator[_OrgDone]:
+def _results(tasks: Sequence[tuple[str, Sequence[dt.date]]], url: str, jobs: int, by: str) -> Iterator[_OrgDone]:
     if jobs == 1 or len(tasks) <= 1:
         for org, dates in tasks:
             with paused_gc():
-                done = _assess_org(org, dates, url, reuse, by)
+                done = _assess_org(org, dates, url, by)
             yield done
         return
     from pxrules.rules.pack import default_rulepack
@@ -184,7 +169,7 @@ def _results(tasks: Sequence[tuple[str, Sequence[dt.date]]], url: str, jobs: int
     default_rulepack()  # parsed once here, inherited by every worker
     dispose_engines()  # no pooled database connection may cross the fork
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(url, reuse, by, context.Lock())) as pool:
+    with context.Pool(jobs, initializer=_init_worker, initargs=(url, by, context.Lock())) as pool:
         yield from pool.imap_unordered(_worker_task, tasks, chunksize=1)
 
 
@@ -195,7 +180,6 @@ def run_batch(
     by: str,
     jobs: int | None = None,
     orgs: Sequence[str] | None = None,
-    reuse: bool = True,
     progress: Progress | None = None,
 ) -> BatchSummary:
     """Assess every organisation (or `orgs`) on every date in `dates`, with `jobs` processes (default: all
@@ -213,23 +197,19 @@ def run_batch(
     total = len(codes) * len(days)
     ids: list[int] = []
     failed: dict[str, str] = {}
-    reused = computed = 0
     if progress is not None:
         progress(0, total)
     tasks = [(code, days) for code in codes]
     processed = 0
-    for done in _results(tasks, url, min(jobs, max(1, len(codes))), reuse, by):
+    for done in _results(tasks, url, min(jobs, max(1, len(codes))), by):
         processed += len(days)
-        reused += done.reused
-        computed += done.computed
         ids.extend(done.ids)
         if done.error is not None:
             failed[done.org] = done.error
         if progress is not None:
             progress(processed, total)
     saved = _count_saved(url, ids)
-    summary = BatchSummary(len(codes), days, total, saved, failed, jobs, time.perf_counter() - started,
-                           reused, computed, ids)
+    summary = BatchSummary(len(codes), days, total, saved, failed, jobs, time.perf_counter() - started, ids)
     if saved != len(ids):
         raise StoreError(f"{len(ids)} assessments were saved but {saved} are in the store")
     return summary

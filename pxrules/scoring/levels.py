@@ -3,13 +3,13 @@ reasons, the evidence behind them and what would lift the score to the next leve
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pxrules.measures import MEASURES, MeasureValue
 from pxrules.rules.catalogue import SubRequirement
-from pxrules.rules.conditions import CompiledRule, Condition, Firing, holds, normalise, sort_key
+from pxrules.rules.conditions import CompiledRule, Condition, Firing, holds
 from pxrules.rules.pack import RuleFile
 
 _OP_WORDS = {"eq": "=", "neq": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
@@ -114,27 +114,11 @@ class SubScore:
         }
 
 
-@dataclass(frozen=True)
-class FiredRules:
-    """A score as the stored measure cache keeps it: which rules fired (the rest follows from the measure
-    values and the rule pack its key names; see assess.score_facts)."""
-
-    rule_ids: tuple[str, ...]
-
-
-def refire(rule_file: RuleFile, fired: FiredRules, facts: Mapping[str, MeasureValue]) -> list[Firing] | None:
-    """The firings of `fired`'s rules on `facts`, as an evaluator gives them; None when one of them is not in
-    `rule_file` or reads a measure `facts` lacks (then the score is worked out afresh). Whether the rules
-    hold is not tested again: the cache key (rules hash, and the evidence of every kind the measures read)
-    guarantees the same facts as when they fired."""
-    firings = []
-    for rule_id in fired.rule_ids:
-        rule = rule_file.by_id.get(rule_id)
-        if rule is None or not all(m in facts for m in rule_file.rule_measures[rule_id]):
-            return None
-        matched = tuple((m, normalise(facts[m].value)) for m in rule_file.rule_measures[rule_id])
-        firings.append(Firing(rule.sub_requirement, rule.rule_id, rule.level, matched))
-    return sorted(firings, key=sort_key)
+def mean_score(values: Iterable[int | None]) -> float | None:
+    """The mean of the scores given, leaving out the unscored (None); None when none is scored. The one
+    place a mean of scores (a section's, a key question's, the whole framework's) is worked out."""
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
 
 
 def expand_firings(score: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -232,5 +216,5 @@ def score_sub_requirement(
 
 
 def condition_text(cond: Condition) -> str:
-    """A condition as a person reads it: `board.story_share_12m ≥ 0.8`."""
+    """A condition as a person reads it: `leadership.board_story_share_12m ≥ 0.8`."""
     return f"{cond.measure} {_OP_WORDS[cond.op]} {_fmt(cond.value)}"

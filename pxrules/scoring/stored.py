@@ -8,12 +8,10 @@ from typing import Any
 
 from pxrules.common.gcpause import paused_gc
 from pxrules.errors import NotFoundError
-from pxrules.measures import MeasureCache
 from pxrules.rules.pack import RulePack, default_rulepack
 from pxrules.scoring.assess import AssessmentResult, Evaluator, assess
 from pxrules.scoring.levels import expand_firings
 from pxrules.store.db import unit_of_work
-from pxrules.store.measure_cache import StoredMeasureCache
 from pxrules.store.records import AssessmentRecord, ScoreLine, get_assessment, latest_assessment, save_assessment
 from pxrules.store.repo import get_evidence, load_evidence_hashed, register_mark
 
@@ -40,35 +38,20 @@ def run_assessment(
     by: str,
     pack: RulePack | None = None,
     evaluator: Evaluator = "durable",
-    cache: MeasureCache | None = None,
     save: bool = True,
-    reuse: bool = True,
 ) -> tuple[int | None, AssessmentResult]:
-    """Assess `org` on `as_of` from the stored evidence; save it (one transaction) unless save=False.
-
-    Measures whose evidence is unchanged since the last assessment of (org, as_of) are read back from the
-    store's measure cache (`reuse=False` recomputes them all; either way a saved assessment refreshes the
-    cache). Give `cache` to use another cache instead (a StoredMeasureCache is loaded and saved as here).
-    """
+    """Assess `org` on `as_of` from the stored evidence; save it (one transaction) unless save=False."""
     pack = pack or default_rulepack()
     with paused_gc(), unit_of_work(url) as session:
         mark = register_mark(session=session)
-        evidence, hashes = load_evidence_hashed(org, session=session, mark=mark)
-        if cache is None:
-            cache = StoredMeasureCache()
-        stored = cache if isinstance(cache, StoredMeasureCache) else None
-        if stored is not None and reuse:
-            stored.load(session, org, as_of)
-        result = assess(org, as_of, evidence, pack=pack, evaluator=evaluator, cache=cache, hashes=hashes)
+        evidence = load_evidence_hashed(org, session=session, mark=mark)[0]
+        result = assess(org, as_of, evidence, pack=pack, evaluator=evaluator)
         if not save:
             return None, result
         record = save_assessment(
             session=session, org=org, as_of=as_of, rules_hash=result.rules_hash,
             catalogue_version=result.catalogue_version, evidence_ids=result.evidence_ids,
             result={**result.to_json(), "register": mark}, scores=score_lines(result), by=by)
-        if stored is not None:
-            stored.save(session, org, as_of)
-            stored.forget(org, as_of)
         return record.id, result
 
 

@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlmodel import Session
 
+from pxrules.common.canonical import canonical_text, content_hash
+from pxrules.common.dates import future_allowed
 from pxrules.errors import AuditError
 from pxrules.store.audit_rows import (
     CHILDREN,
@@ -28,14 +30,11 @@ from pxrules.store.audit_rows import (
     LABELS,
     Key,
     Row,
-    canonical,
-    content_hash,
     covered_content,
     fetch_keys,
     fetch_rows,
     normal_refs,
     plain,
-    sha256_hex,
 )
 from pxrules.store.tables import UtcDateTime, utc_now
 
@@ -69,7 +68,7 @@ def os_user() -> str:
 
 def event_hash(event: Mapping[str, Any]) -> str:
     """The hash of an event's fields (its own `hash` excluded); `at` in the ISO form `plain` gives."""
-    return sha256_hex(canonical({name: plain(event[name]) for name in EVENT_FIELDS}))
+    return content_hash({name: plain(event[name]) for name in EVENT_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -192,8 +191,8 @@ def append_events(session: Session, specs: Sequence[EventSpec]) -> list[AuditEve
             "action": spec.action,
             "org": spec.org,
             "subject": spec.subject[:300],
-            "refs": canonical(refs),
-            "details": canonical(dict(spec.details or {})),
+            "refs": canonical_text(refs),
+            "details": canonical_text(dict(spec.details or {})),
             "content_hash": content_hash(content),
             "prev_hash": prev,
         }
@@ -282,6 +281,21 @@ def list_events(
     return [_record(found) for found in session.execute(statement.order_by(_EVENTS.c.seq)).mappings()]
 
 
+def future_event(session: Any, *, by: str, command: str, org: str | None = None) -> None:
+    """Record in the audit trail that `command` ran with dates after today allowed, and why."""
+    reason = future_allowed()
+    if reason is None:
+        return
+    append_event(
+        session,
+        action="future.allowed",
+        by=by,
+        subject=f"{command}: dates after {dt.date.today().isoformat()} allowed"[:300],
+        org=org,
+        details={"command": command, "reason": reason[:2000], "today": dt.date.today().isoformat()},
+    )
+
+
 __all__ = [
     "CHILDREN",
     "COLUMNS",
@@ -294,11 +308,10 @@ __all__ = [
     "Row",
     "append_event",
     "append_events",
-    "canonical",
-    "content_hash",
     "covered_content",
     "event_hash",
     "fetch_rows",
+    "future_event",
     "head",
     "list_events",
     "lock_chain",
@@ -306,5 +319,4 @@ __all__ = [
     "plain",
     "read_events",
     "seal_existing",
-    "sha256_hex",
 ]

@@ -8,7 +8,6 @@ scores, self-assessment rows) are hashed inside their parent's row.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -17,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlmodel import Session
 
-from pxrules.common.canonical import canonical_text
 from pxrules.errors import AuditError
 from pxrules.store.tables import UtcDateTime
 
@@ -104,16 +102,6 @@ LABELS = {
     "action": "action row",
     "evidence_owner": "evidence owner row",
 }
-
-
-def canonical(data: Any) -> str:
-    """Sorted, compact JSON: the only form anything in the audit trail is hashed in."""
-    return canonical_text(data)
-
-
-def sha256_hex(text: str) -> str:
-    """sha256 (hex) of UTF-8 text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def plain(value: Any) -> Any:
@@ -230,8 +218,3 @@ def covered_content(
                 items.append(row)
         content[name] = items
     return content, missing
-
-
-def content_hash(content: Mapping[str, Sequence[Row]]) -> str:
-    """The hash an event records over the rows it covers."""
-    return sha256_hex(canonical(content))

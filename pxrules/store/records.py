@@ -1,86 +1,44 @@
-"""Assessments and imported self-assessments: thin, documented save/read functions over their tables.
+"""Assessments (and, re-exported, imported self-assessments): thin save/read functions over their tables.
 
 The scoring and self-assessment code build plain ScoreLine / SelfAssessmentLine values (or mappings with
 the same keys) and call these; every record comes back as a frozen dataclass with a stable `as_dict()`.
+Self-assessments are in self_assessments.py; what both share (canonical JSON, checks) in record_checks.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
-from typing import Any, TypeVar
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from pxrules.common.canonical import canonical_text
+from pxrules.common.canonical import canonical_members, hash_text
 from pxrules.errors import NotFoundError, StoreError
-from pxrules.store.audit_chain import EventSpec, append_event, append_events, lock_chain, note_rulepack
+from pxrules.store.audit_chain import EventSpec, append_events, lock_chain, note_rulepack
+from pxrules.store.record_checks import (
+    canonical_json,
+    check_org,
+    check_sub_requirements,
+    coerce,
+    sha256_of,
+)
+from pxrules.store.self_assessments import (
+    SelfAssessmentLine,
+    SelfAssessmentRecord,
+    get_self_assessment,
+    latest_self_assessment,
+    list_self_assessments,
+    save_self_assessment,
+)
 from pxrules.store.tables import (
     Assessment,
     AssessmentScore,
-    Organisation,
-    SelfAssessment,
-    SelfAssessmentRow,
     utc_now,
 )
-
-_SUB_REQUIREMENT = re.compile(r"^(?:[1-9]|1[0-9]|2[0-3])[A-E]$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_T = TypeVar("_T")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON data")
-
-
-def canonical_json(data: Any) -> str:
-    """Sorted, compact JSON (dates as ISO strings): the form every stored content hash is taken over."""
-    try:
-        return canonical_text(data, default=_json_default)
-    except (TypeError, ValueError) as exc:
-        raise StoreError(f"cannot store as JSON: {exc}") from exc
-
-
-def sha256_of(data: Any) -> str:
-    """sha256 (hex) of canonical_json(data)."""
-    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
-
-
-def _coerce(cls: type[_T], value: _T | Mapping[str, Any]) -> _T:
-    if isinstance(value, cls):
-        return value
-    if not isinstance(value, Mapping):
-        raise StoreError(f"expected a {cls.__name__} or a mapping, got {type(value).__name__}")
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-    unknown = set(value) - names
-    if unknown:
-        raise StoreError(f"unknown {cls.__name__} field(s): {', '.join(sorted(unknown))}")
-    try:
-        return cls(**value)
-    except TypeError as exc:
-        raise StoreError(f"bad {cls.__name__}: {exc}") from exc
-
-
-def _check_org(org: str, session: Session) -> None:
-    if session.get(Organisation, org) is None:
-        raise NotFoundError(f"unknown organisation {org!r}")
-
-
-def _check_sub_requirements(ids: Sequence[str], what: str) -> None:
-    for sub in ids:
-        if not _SUB_REQUIREMENT.match(sub):
-            raise StoreError(f"{what}: {sub!r} is not a sub-requirement id (1A..23E)")
-    dupes = sorted({s for s in ids if ids.count(s) > 1})
-    if dupes:
-        raise StoreError(f"{what}: sub-requirement(s) given twice: {', '.join(dupes)}")
-
 
 # --- assessments ---------------------------------------------------------------------------------------
 
@@ -199,9 +157,9 @@ def prepare_assessments(*, session: Session, assessments: Sequence[NewAssessment
     prepared = []
     now = utc_now()
     for new in assessments:
-        _check_org(new.org, session)
-        lines = [_coerce(ScoreLine, s) for s in new.scores]
-        _check_sub_requirements([line.sub_requirement for line in lines], "assessment scores")
+        check_org(new.org, session)
+        lines = [coerce(ScoreLine, s) for s in new.scores]
+        check_sub_requirements([line.sub_requirement for line in lines], "assessment scores")
         for line in lines:
             if not 0 <= line.suggested <= 5:
                 raise StoreError(f"suggested score {line.suggested} for {line.sub_requirement} is not 0..5")
@@ -243,14 +201,12 @@ def save_prepared(*, session: Session, prepared: Sequence[PreparedAssessment], b
 
 def _assessment_hash_of_text(org: str, as_of: dt.date, rules_hash: str, catalogue_version: str,
                              ids_text: str, result_text: str) -> str:
-    """assessment_hash(...) from the canonical JSON texts of the sorted evidence ids and of the result, without
-    serialising either again: canonical JSON of the outer mapping is its sorted keys around the members' own
-    canonical JSON."""
-    head = canonical_json({"as_of": as_of, "catalogue_version": catalogue_version})
-    tail = canonical_json({"rules_hash": rules_hash})
-    blob = (f"{head[:-1]},\"evidence_ids\":{ids_text},\"org\":{canonical_json(org)},\"result\":{result_text},"
-            f"{tail[1:]}")
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    """assessment_hash(...) from the canonical texts of the sorted evidence ids and of the result, as stored,
+    without serialising either again."""
+    return hash_text(canonical_members({
+        "as_of": canonical_json(as_of), "catalogue_version": canonical_json(catalogue_version),
+        "evidence_ids": ids_text, "org": canonical_json(org), "result": result_text,
+        "rules_hash": canonical_json(rules_hash)}))
 
 
 def _assessment_record(row: Assessment, lines: list[ScoreLine]) -> AssessmentRecord:
@@ -305,154 +261,10 @@ def latest_assessment(org: str, *, session: Session) -> AssessmentRecord | None:
     return None if row is None else _with_scores([row], session)[0]
 
 
-# --- self-assessments ----------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class SelfAssessmentLine:
-    """One sub-requirement of a trust's own self-assessment (score None = not scored)."""
-
-    sub_requirement: str
-    score: int | None = None
-    current_position: str = ""
-    planned_action: str = ""
-    what_good_looks_like: str = ""
-    owner: str = ""
-    review_date: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class SelfAssessmentRecord:
-    """A stored self-assessment import with its rows in framework order."""
-
-    id: int
-    org: str
-    as_of: dt.date
-    imported_at: dt.datetime
-    imported_by: str
-    source_file: str
-    source_sha256: str
-    content_hash: str
-    rows: list[SelfAssessmentLine]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, stable keys."""
-        data = asdict(self)
-        data["as_of"] = self.as_of.isoformat()
-        data["imported_at"] = self.imported_at.isoformat()
-        for line in data["rows"]:
-            line["review_date"] = line["review_date"].isoformat() if line["review_date"] else None
-        return data
-
-
-def _framework_order(line: SelfAssessmentLine) -> tuple[int, str]:
-    return int(line.sub_requirement[:-1]), line.sub_requirement[-1]
-
-
-def save_self_assessment(
-    *,
-    session: Session,
-    org: str,
-    as_of: dt.date,
-    rows: Iterable[SelfAssessmentLine | Mapping[str, Any]],
-    source_file: str,
-    source_sha256: str,
-    by: str,
-) -> SelfAssessmentRecord:
-    """Store one imported self-assessment; content_hash covers org, as_of and the rows (not who or when).
-
-    Audited: one event covering the import and its rows.
-    """
-    lock_chain(session)
-    _check_org(org, session)
-    if not _SHA256.match(source_sha256):
-        raise StoreError(f"source_sha256 {source_sha256!r} is not a lower-case sha256")
-    lines = sorted((_coerce(SelfAssessmentLine, r) for r in rows), key=_framework_order)
-    _check_sub_requirements([line.sub_requirement for line in lines], "self-assessment")
-    for line in lines:
-        if line.score is not None and not 0 <= line.score <= 5:
-            raise StoreError(f"self-assessment score {line.score} for {line.sub_requirement} is not 0..5")
-    content_hash = sha256_of({"org": org, "as_of": as_of, "rows": [asdict(line) for line in lines]})
-    head = SelfAssessment(
-        org=org,
-        as_of=as_of,
-        imported_at=utc_now(),
-        imported_by=by,
-        source_file=source_file,
-        source_sha256=source_sha256,
-        content_hash=content_hash,
-    )
-    session.add(head)
-    session.flush()
-    assert head.id is not None
-    for line in lines:
-        session.add(SelfAssessmentRow(self_assessment_id=head.id, **asdict(line)))
-    session.flush()
-    append_event(
-        session, action="self_assessment.import", by=by, org=org,
-        subject=f"self-assessment {head.id} from {source_file}", refs={"self_assessment": [head.id]},
-        details={"as_of": as_of.isoformat(), "source_file": source_file, "source_sha256": source_sha256},
-    )
-    return _self_record(head, lines)
-
-
-def _self_record(head: SelfAssessment, lines: list[SelfAssessmentLine]) -> SelfAssessmentRecord:
-    assert head.id is not None
-    return SelfAssessmentRecord(
-        id=head.id,
-        org=head.org,
-        as_of=head.as_of,
-        imported_at=head.imported_at,
-        imported_by=head.imported_by,
-        source_file=head.source_file,
-        source_sha256=head.source_sha256,
-        content_hash=head.content_hash,
-        rows=sorted(lines, key=_framework_order),
-    )
-
-
-def _with_rows(heads: Sequence[SelfAssessment], session: Session) -> list[SelfAssessmentRecord]:
-    by_id: dict[int, list[SelfAssessmentLine]] = {h.id: [] for h in heads if h.id is not None}
-    if by_id:
-        query = select(SelfAssessmentRow).where(col(SelfAssessmentRow.self_assessment_id).in_(list(by_id)))
-        for r in session.exec(query).all():
-            by_id[r.self_assessment_id].append(
-                SelfAssessmentLine(
-                    sub_requirement=r.sub_requirement,
-                    score=r.score,
-                    current_position=r.current_position,
-                    planned_action=r.planned_action,
-                    what_good_looks_like=r.what_good_looks_like,
-                    owner=r.owner,
-                    review_date=r.review_date,
-                )
-            )
-    return [_self_record(h, by_id[h.id]) for h in heads if h.id is not None]
-
-
-def get_self_assessment(self_assessment_id: int, *, session: Session) -> SelfAssessmentRecord:
-    """One self-assessment by id; NotFoundError if there is none."""
-    head = session.get(SelfAssessment, self_assessment_id)
-    if head is None:
-        raise NotFoundError(f"no self-assessment with id {self_assessment_id}")
-    return _with_rows([head], session)[0]
-
-
-def list_self_assessments(*, session: Session, org: str | None = None) -> list[SelfAssessmentRecord]:
-    """Self-assessments (of one organisation, or all), oldest import first."""
-    query = select(SelfAssessment)
-    if org is not None:
-        query = query.where(col(SelfAssessment.org) == org)
-    return _with_rows(session.exec(query.order_by(col(SelfAssessment.id))).all(), session)
-
-
-def latest_self_assessment(org: str, *, session: Session) -> SelfAssessmentRecord | None:
-    """The most recently imported self-assessment of an organisation, or None."""
-    query = (
-        select(SelfAssessment)
-        .where(col(SelfAssessment.org) == org)
-        .order_by(col(SelfAssessment.id).desc())
-        .limit(1)
-    )
-    head = session.exec(query).first()
-    return None if head is None else _with_rows([head], session)[0]
+__all__ = [
+    "AssessmentRecord", "NewAssessment", "PreparedAssessment", "ScoreLine", "SelfAssessmentLine",
+    "SelfAssessmentRecord", "assessment_hash", "canonical_json", "get_assessment", "get_self_assessment",
+    "latest_assessment", "latest_self_assessment", "list_assessments", "list_self_assessments",
+    "prepare_assessments", "save_assessment", "save_prepared", "save_self_assessment", "sha256_of",
+]

@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from pxrules.board.compare import score_evidence
+from pxrules.board.register import RegisterFilter, register_entry
+from pxrules.board.register import register as library_register
 from pxrules.errors import NotFoundError
 from pxrules.evidence import parse_evidence
 from pxrules.scoring.due import validity
-from pxrules.scoring.register import RegisterFilter, register_entry
-from pxrules.scoring.register import register as library_register
 from pxrules.store.amend import current_withdrawal, withdrawals
 from pxrules.store.db import unit_of_work
 from pxrules.store.records import latest_assessment

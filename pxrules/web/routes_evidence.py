@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from pxrules.board.register import RegisterFilter
 from pxrules.evidence import KINDS
 from pxrules.rules.catalogue import load_catalogue
 from pxrules.scoring.due import VALIDITY
-from pxrules.scoring.register import RegisterFilter
 from pxrules.web import evidence_views
 from pxrules.web.auth import Auth, config_of, in_scope, signed_in
 from pxrules.web.render import render

@@ -12,13 +12,12 @@ from sqlmodel import SQLModel
 import pxrules.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from pxrules.store.attachments import METADATA as ATTACHMENT_METADATA
 from pxrules.store.db import make_engine, resolve_url
-from pxrules.store.measure_cache import METADATA as MEASURE_CACHE_METADATA
 from pxrules.store.meta import METADATA as META_METADATA
 
 config = context.config
-# The measure cache, the version marker and attachment bytes sit on their own MetaData, outside the audited
-# tables.
-target_metadata = [SQLModel.metadata, MEASURE_CACHE_METADATA, META_METADATA, ATTACHMENT_METADATA]
+# What autogenerate compares the schema with (revisions themselves never import pxrules: they are frozen).
+# The version marker and attachment bytes sit on their own MetaData, outside the audited tables.
+target_metadata = [SQLModel.metadata, META_METADATA, ATTACHMENT_METADATA]
 
 # Only the command-line `alembic` has an ini file; `pxrules init` must not reconfigure the caller's logging.
 if config.config_file_name is not None:

@@ -1,6 +1,6 @@
 """Measure cache: per (organisation, date), the measure values of the last assessment and what they rest on.
 
-Derived data (see pxrules/store/measure_cache.py): not audited, safe to empty.
+Derived data: not audited, safe to empty. Dropped again by 0005 (the cache did not pay for itself).
 
 Revision ID: 0003
 Revises: 0002

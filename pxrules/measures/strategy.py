@@ -230,14 +230,14 @@ def _engaged(c: ServiceChange) -> bool:
     return c.engagement_held or c.patients_involved_design or c.coproduced
 
 
-@measure("engage.programme_stage", type="integer", unit="stage", better="higher", kinds=("document",),
+@measure("strategy.engage_programme_stage", type="integer", unit="stage", better="higher", kinds=("document",),
          description="Patient and public engagement programme: 1 in draft, 2 approved but "
          "lapsed, 3 approved and in date")
 def engage_programme_stage(view: EvidenceView) -> Result | None:
     return doc_stage(view, ("engagement_programme",), "engagement programme")
 
 
-@measure("engage.key_decisions_share_12m", type="number", unit="share", better="higher",
+@measure("strategy.engage_key_decisions_share_12m", type="number", unit="share", better="higher",
          kinds=("service_change",),
          description="Share of key decisions (service changes) in the last 12 months informed by "
          "patient and public engagement")
@@ -246,7 +246,7 @@ def engage_key_decisions_share_12m(view: EvidenceView) -> Result | None:
                         "patient and public engagement")
 
 
-@measure("engage.key_decisions_share_prev12m", type="number", unit="share", better="higher",
+@measure("strategy.engage_key_decisions_share_prev12m", type="number", unit="share", better="higher",
          kinds=("service_change",),
          description="Share of key decisions in the 12 months before the last 12 informed by engagement")
 def engage_key_decisions_share_prev12m(view: EvidenceView) -> Result | None:
@@ -254,7 +254,7 @@ def engage_key_decisions_share_prev12m(view: EvidenceView) -> Result | None:
                         "informed by patient and public engagement")
 
 
-@measure("engage.joint_with_commissioners", type="boolean", better="true",
+@measure("strategy.engage_joint_with_commissioners", type="boolean", better="true",
          kinds=("document", "service_change"),
          description="Engagement is run in partnership with commissioners (the ICB): in the programme or "
          "on a key decision in the last 12 months")
@@ -271,7 +271,7 @@ def engage_joint_with_commissioners(view: EvidenceView) -> Result | None:
     return Result(False, tuple(basis), "no engagement in partnership with commissioners is recorded")
 
 
-@measure("engage.you_said_we_did", type="boolean", better="true", kinds=("document",),
+@measure("strategy.engage_you_said_we_did", type="boolean", better="true", kinds=("document",),
          description="The engagement programme publishes what changed as a result ('you said, we did')")
 def engage_you_said_we_did(view: EvidenceView) -> Result | None:
     programme = approved_doc(view, ("engagement_programme",))
@@ -282,7 +282,7 @@ def engage_you_said_we_did(view: EvidenceView) -> Result | None:
                   ("publishes 'you said, we did'" if yes else "does not publish what changed as a result"))
 
 
-@measure("engage.reports_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
+@measure("strategy.engage_reports_12m", type="integer", unit="count", better="higher", kinds=("board_meeting",),
          description="Reports of patient and public engagement to the board, its committees or the governors "
          "in the last 12 months")
 def engage_reports_12m(view: EvidenceView) -> Result | None:
@@ -295,7 +295,7 @@ def engage_reports_12m(view: EvidenceView) -> Result | None:
                   "in the last 12 months")
 
 
-@measure("engage.decisions_changed_24m", type="integer", unit="count", better="higher",
+@measure("strategy.engage_decisions_changed_24m", type="integer", unit="count", better="higher",
          kinds=("service_change",),
          description="Key decisions in the last 24 months that changed because of "
          "patient and public engagement")

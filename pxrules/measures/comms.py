@@ -40,7 +40,7 @@ def _statement(view: EvidenceView) -> WebsiteCheck | None:
     return checks[-1] if checks else None
 
 
-@measure("web.a11y_statement_found", type="boolean", better="true", kinds=("website_check",),
+@measure("comms.web_a11y_statement_found", type="boolean", better="true", kinds=("website_check",),
          description="An accessibility statement was found on the website in a check in the last 12 months")
 def a11y_statement_found(view: EvidenceView) -> Result | None:
     c = _statement(view)
@@ -49,7 +49,7 @@ def a11y_statement_found(view: EvidenceView) -> Result | None:
     return Result(c.found, [c], f"accessibility statement {'found' if c.found else 'not found'} on {c.end}")
 
 
-@measure("web.a11y_statement_current", type="boolean", better="true", kinds=("website_check",),
+@measure("comms.web_a11y_statement_current", type="boolean", better="true", kinds=("website_check",),
          description="The accessibility statement is published and a check in the last 12 months saw it "
          "reviewed within the year")
 def a11y_statement_current(view: EvidenceView) -> Result | None:
@@ -66,7 +66,7 @@ def a11y_statement_current(view: EvidenceView) -> Result | None:
     return Result(False, (last,), f"accessibility statement not current (checked {last.end})")
 
 
-@measure("web.a11y_pages_checked_12m", type="integer", unit="pages", better="higher",
+@measure("comms.web_a11y_pages_checked_12m", type="integer", unit="pages", better="higher",
          kinds=("website_check",),
          description="Distinct patient-facing pages given an automated accessibility check in the last 12 "
          "months")
@@ -88,7 +88,7 @@ def _errors_per_page(view: EvidenceView, ending_months_ago: int) -> Result | Non
                   f"({errors / len(pages):.1f} per page)")
 
 
-@measure("web.a11y_errors_per_page_12m", type="number", unit="errors", better="lower",
+@measure("comms.web_a11y_errors_per_page_12m", type="number", unit="errors", better="lower",
          kinds=("website_check",),
          description="Automated accessibility errors per checked page (latest check of each page, last 12 "
          "months)")
@@ -96,14 +96,14 @@ def a11y_errors_per_page_12m(view: EvidenceView) -> Result | None:
     return _errors_per_page(view, 0)
 
 
-@measure("web.a11y_errors_per_page_prev12m", type="number", unit="errors", better="lower",
+@measure("comms.web_a11y_errors_per_page_prev12m", type="number", unit="errors", better="lower",
          kinds=("website_check",),
          description="Automated accessibility errors per checked page in the 12 months before that")
 def a11y_errors_per_page_prev12m(view: EvidenceView) -> Result | None:
     return _errors_per_page(view, 12)
 
 
-@measure("web.reading_target_share_12m", type="number", unit="share", better="higher",
+@measure("comms.web_reading_target_share_12m", type="number", unit="share", better="higher",
          kinds=("website_check",),
          description="Share of checked key pages written at a reading age of 11 or under (last 12 months)")
 def reading_target_share_12m(view: EvidenceView) -> Result | None:
@@ -127,20 +127,20 @@ def _flagged(view: EvidenceView, flags: tuple[str, ...], what: str) -> Result | 
     return Result(False, tuple(checks), f"{what}: not seen on any of {len(checks)} checked pages")
 
 
-@measure("web.commitment_stated_12m", type="boolean", better="true", kinds=("website_check",),
+@measure("comms.web_commitment_stated_12m", type="boolean", better="true", kinds=("website_check",),
          description="The website states the trust's commitment to patients (seen in a check in the last 12 "
          "months)")
 def commitment_stated_12m(view: EvidenceView) -> Result | None:
     return _flagged(view, ("commitment_to_patients",), "commitment to patients stated")
 
 
-@measure("web.user_tested_12m", type="boolean", better="true", kinds=("website_check",),
+@measure("comms.web_user_tested_12m", type="boolean", better="true", kinds=("website_check",),
          description="Website pages were user-tested with patients in the last 12 months")
 def user_tested_12m(view: EvidenceView) -> Result | None:
     return _flagged(view, ("user_tested_with_patients",), "user-tested with patients")
 
 
-@measure("web.patient_rated_12m", type="boolean", better="true", kinds=("website_check",),
+@measure("comms.web_patient_rated_12m", type="boolean", better="true", kinds=("website_check",),
          description="The website was rated by a patient panel or carries the PIF TICK (last 12 months)")
 def patient_rated_12m(view: EvidenceView) -> Result | None:
     return _flagged(view, ("patient_panel_rated", "pif_tick"), "rated by a patient panel or PIF TICK")

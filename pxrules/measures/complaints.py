@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pxrules.evidence.complaints import ComplaintsPeriod
 from pxrules.evidence.governance import BoardMeeting, Document
 from pxrules.measures.blocks import best_document, documents, pct, processes
-from pxrules.measures.collecting_modes import latest_channels
+from pxrules.measures.channel import latest_channels
 from pxrules.measures.registry import EvidenceView, Result, measure
 
 COMPLAINT_CHANNELS = frozenset(
@@ -27,7 +27,8 @@ COMPLAINT_CHANNELS = frozenset(
 )
 # Catch-all subject codes are not a theme anyone can act on, though they stay in the denominator.
 CATCH_ALL = frozenset({"other", "others", "unknown", "not_known", "not_specified"})
-WINDOWS = {"12m": (0, "last 12 months"), "prev12m": (12, "the 12 months before")}
+# The two 12-month windows of paired measures (`_12m`, `_prev12m`): (months back it ends, in words).
+WINDOWS = ((0, "last 12 months"), (12, "the 12 months before"))
 
 
 def register_periods(
@@ -71,54 +72,37 @@ def _ratio(
     return (top, bottom, used) if used else None
 
 
-# (measure key, numerator, denominator fields, what is counted, what the denominator is)
-RATIOS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
-    ("ack_3wd", "acknowledged_3wd", ("received",), "complaints acknowledged within 3 working days"),
-    ("meeting_offered", "meeting_offered", ("received",), "complainants offered a meeting"),
-    ("advocacy_offered", "advocacy_offered", ("received",), "complainants offered advocacy or support"),
-    ("responded_in_time", "responded_in_time", ("resolved",), "responses sent within the agreed timescale"),
-    (
-        "feedback_sought",
-        "feedback_sought",
-        ("resolved",),
-        "closed complaints where feedback on the handling was sought",
-    ),
-    (
-        "feedback_response",
-        "feedback_received",
-        ("feedback_sought",),
-        "complainants asked for feedback who gave it",
-    ),
-    (
-        "satisfied",
-        "feedback_satisfied",
-        ("feedback_received",),
-        "complainants giving feedback who were satisfied with the handling",
-    ),
-    (
-        "actions",
-        "actions_recorded",
-        ("upheld", "partially_upheld"),
-        "upheld or partly upheld complaints with actions recorded",
-    ),
-    ("actions_completed", "actions_completed", ("actions_recorded",), "recorded actions completed"),
-    (
-        "actions_reaudited",
-        "actions_reaudited",
-        ("actions_completed",),
-        "completed actions re-audited as sustained",
-    ),
-    (
-        "local_resolution",
-        "local_resolution_concerns",
-        ("local_resolution_concerns", "received"),
-        "concerns and complaints resolved locally by frontline staff or PALS",
-    ),
+# (measure for the last 12 months, for the 12 before, numerator field (the key), denominator fields, what is counted)
+RATIOS: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
+    ("complaints.ack_3wd_share_12m", "complaints.ack_3wd_share_prev12m",
+     "acknowledged_3wd", ("received",), "complaints acknowledged within 3 working days"),
+    ("complaints.meeting_offered_share_12m", "complaints.meeting_offered_share_prev12m",
+     "meeting_offered", ("received",), "complainants offered a meeting"),
+    ("complaints.advocacy_offered_share_12m", "complaints.advocacy_offered_share_prev12m",
+     "advocacy_offered", ("received",), "complainants offered advocacy or support"),
+    ("complaints.responded_in_time_share_12m", "complaints.responded_in_time_share_prev12m",
+     "responded_in_time", ("resolved",), "responses sent within the agreed timescale"),
+    ("complaints.feedback_sought_share_12m", "complaints.feedback_sought_share_prev12m",
+     "feedback_sought", ("resolved",), "closed complaints where feedback on the handling was sought"),
+    ("complaints.feedback_response_share_12m", "complaints.feedback_response_share_prev12m",
+     "feedback_received", ("feedback_sought",), "complainants asked for feedback who gave it"),
+    ("complaints.satisfied_share_12m", "complaints.satisfied_share_prev12m",
+     "feedback_satisfied", ("feedback_received",), "complainants giving feedback who were satisfied with the handling"),
+    ("complaints.actions_share_12m", "complaints.actions_share_prev12m",
+     "actions_recorded", ("upheld", "partially_upheld"), "upheld or partly upheld complaints with actions recorded"),
+    ("complaints.actions_completed_share_12m", "complaints.actions_completed_share_prev12m",
+     "actions_completed", ("actions_recorded",), "recorded actions completed"),
+    ("complaints.actions_reaudited_share_12m", "complaints.actions_reaudited_share_prev12m",
+     "actions_reaudited", ("actions_completed",), "completed actions re-audited as sustained"),
+    ("complaints.local_resolution_share_12m", "complaints.local_resolution_share_prev12m",
+     "local_resolution_concerns", ("local_resolution_concerns", "received"),
+     "concerns and complaints resolved locally by frontline staff or PALS"),
 )
 
 
 def register_ratio(view: EvidenceView, key: str, ending_months_ago: int = 0) -> Result | None:
-    _, num, dens, what = next(r for r in RATIOS if r[0] == key)
+    """The RATIOS row whose numerator is `key`, over the register's 12 months ending `ending_months_ago`."""
+    _, _, num, dens, what = next(r for r in RATIOS if r[2] == key)
     found = _ratio(register_periods(view, 12, ending_months_ago), num, dens)
     if found is None:
         return None
@@ -130,14 +114,14 @@ def register_ratio(view: EvidenceView, key: str, ending_months_ago: int = 0) -> 
 
 
 def _register_ratio_measures() -> None:
-    for key, num, dens, what in RATIOS:
-        for suffix, (ago, when) in WINDOWS.items():
+    for now, before, num, dens, what in RATIOS:
+        for name, (ago, when) in zip((now, before), WINDOWS, strict=True):
 
-            def fn(view: EvidenceView, key: str = key, ago: int = ago) -> Result | None:
+            def fn(view: EvidenceView, key: str = num, ago: int = ago) -> Result | None:
                 return register_ratio(view, key, ago)
 
             measure(
-                f"complaints.{key}_share_{suffix}",
+                name,
                 type="number",
                 unit="share",
                 better="higher",
@@ -172,7 +156,7 @@ def _change(view: EvidenceView, key: str) -> Result | None:
     "handling, last 12 months against the 12 before (percentage points)",
 )
 def satisfied_change(view: EvidenceView) -> Result | None:
-    return _change(view, "satisfied")
+    return _change(view, "feedback_satisfied")
 
 
 @measure(
@@ -185,7 +169,7 @@ def satisfied_change(view: EvidenceView) -> Result | None:
     "than as formal complaints, last 12 months against the 12 before (percentage points)",
 )
 def local_resolution_change(view: EvidenceView) -> Result | None:
-    return _change(view, "local_resolution")
+    return _change(view, "local_resolution_concerns")
 
 
 def _subjects(items: Sequence[ComplaintsPeriod]) -> dict[str, int]:
@@ -308,7 +292,8 @@ def audit_share(
     )
 
 
-for _suffix, (_ago, _when) in WINDOWS.items():
+for _name, (_ago, _when) in zip(("complaints.display_share_12m", "complaints.display_share_prev12m"), WINDOWS,
+                               strict=True):
 
     def _display_fn(view: EvidenceView, ago: int = _ago) -> Result | None:
         return audit_share(
@@ -316,7 +301,7 @@ for _suffix, (_ago, _when) in WINDOWS.items():
         )
 
     measure(
-        f"complaints.display_share_{_suffix}",
+        _name,
         type="number",
         unit="share",
         better="higher",

@@ -39,14 +39,14 @@ def _coverage(records: list[TrainingRecord], when: str) -> Result | None:
                   f"({pct(done / size)})")
 
 
-@measure("leadership.curriculum_stage", type="integer", unit="stage", better="higher", kinds=("document",),
+@measure("people.curriculum_stage", type="integer", unit="stage", better="higher", kinds=("document",),
          description="Leadership programme curriculum: 1 in draft, 2 approved but "
          "lapsed, 3 approved and in date")
 def leadership_curriculum_stage(view: EvidenceView) -> Result | None:
     return doc_stage(view, ("leadership_curriculum",), "leadership curriculum")
 
 
-@measure("leadership.programmes_px_share", type="number", unit="share", better="higher", kinds=("document",),
+@measure("people.programmes_px_share", type="number", unit="share", better="higher", kinds=("document",),
          description="Share of leadership development programmes whose curriculum "
          "includes patient experience")
 def leadership_programmes_px_share(view: EvidenceView) -> Result | None:
@@ -60,14 +60,14 @@ def leadership_programmes_px_share(view: EvidenceView) -> Result | None:
                   f"{len(with_px)} of {len(docs)} leadership programmes include patient experience{missing}")
 
 
-@measure("leadership.trained_share", type="number", unit="share", better="higher", kinds=("training_record",),
+@measure("people.trained_share", type="number", unit="share", better="higher", kinds=("training_record",),
          description="Share of managers and clinical leaders who completed a leadership "
          "programme (latest records)")
 def leadership_trained_share(view: EvidenceView) -> Result | None:
     return _coverage([r for r in view.of("training_record") if isinstance(r, TrainingRecord)], "")
 
 
-@measure("leadership.trained_share_prev12m", type="number", unit="share", better="higher",
+@measure("people.trained_share_prev12m", type="number", unit="share", better="higher",
          kinds=("training_record",),
          description="The same completion share as it stood a year earlier (records ending 12-36 months ago)")
 def leadership_trained_share_prev12m(view: EvidenceView) -> Result | None:
@@ -76,7 +76,7 @@ def leadership_trained_share_prev12m(view: EvidenceView) -> Result | None:
     return _coverage(old, " a year earlier")
 
 
-@measure("leadership.patient_codelivery", type="boolean", better="true",
+@measure("people.patient_codelivery", type="boolean", better="true",
          kinds=("document", "training_record"),
          description="Patients co-design or co-deliver leadership development")
 def leadership_patient_codelivery(view: EvidenceView) -> Result | None:
@@ -93,7 +93,7 @@ def leadership_patient_codelivery(view: EvidenceView) -> Result | None:
     return Result(False, [*docs, *records], "no leadership programme is designed or delivered with patients")
 
 
-@measure("leadership.nss_compassionate_band", type="integer", unit="level", better="higher",
+@measure("people.nss_compassionate_band", type="integer", unit="level", better="higher",
          kinds=("survey_question",),
          description="Ladder B position (1-5) of the staff survey "
          "compassionate-leadership sub-score against peers")
@@ -119,7 +119,7 @@ def _scope(d: Document) -> int:
     return 2 if "patient_feedback_revalidation" in d.contents else 0
 
 
-@measure("appraisal.policy_feedback_scope", type="integer", unit="level", better="higher",
+@measure("people.appraisal_policy_feedback_scope", type="integer", unit="level", better="higher",
          kinds=("document",),
          description="Appraisal policy: 0 no patient feedback, 1 planned (draft or lapsed), 2 revalidating "
          "doctors and nurses only, 3 all staff groups")
@@ -137,14 +137,14 @@ def appraisal_policy_feedback_scope(view: EvidenceView) -> Result | None:
     return Result(1, [d], f"'{d.title}' {SCOPE_WORDS[1]}")
 
 
-@measure("appraisal.feedback_share_12m", type="number", unit="share", better="higher",
+@measure("people.appraisal_feedback_share_12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
          description="Share of audited appraisals in the last 12 months that used patient feedback")
 def appraisal_feedback_share_12m(view: EvidenceView) -> Result | None:
     return process_compliance(view, "appraisal_with_patient_feedback", "audited appraisals used patient feedback")
 
 
-@measure("appraisal.feedback_share_prev12m", type="number", unit="share", better="higher",
+@measure("people.appraisal_feedback_share_prev12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
          description="Share of audited appraisals in the 12 months before the last 12 "
          "that used patient feedback")
@@ -154,7 +154,7 @@ def appraisal_feedback_share_prev12m(view: EvidenceView) -> Result | None:
                          ending_months_ago=12)
 
 
-@measure("appraisal.panels_patient_share_12m", type="number", unit="share", better="higher",
+@measure("people.appraisal_panels_patient_share_12m", type="number", unit="share", better="higher",
          kinds=("staff_process",),
          description="Share of senior recruitment or assessment panels in the last 12 "
          "months with a patient member")

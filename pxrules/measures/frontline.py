@@ -15,14 +15,14 @@ from pxrules.measures.blocks import documents, pct, processes, share_result, sur
 from pxrules.measures.registry import EvidenceView, Result, measure, months_before
 
 # The audited-process shares these sub-requirements also read (warning.spc_ward_share_*,
-# warning.alerts_acted_30d_share_12m, analysis.team_discussion_share_*, analysis.compliments_fed_back_*)
+# analysis.warning_alerts_acted_30d_share_12m, analysis.team_discussion_share_*, analysis.compliments_fed_back_*)
 # are registered with the other compliance shares in analysis.py.
 
 
 # ---------------------------------------------------------------- 15A early warning, 15B variation
 
 
-@measure("warning.procedure_drafted", type="boolean", better="true", kinds=("document",),
+@measure("frontline.warning_procedure_drafted", type="boolean", better="true", kinds=("document",),
          description="An early-warning procedure for patient experience data exists (draft or approved)")
 def procedure_drafted(view: EvidenceView) -> Result | None:
     docs = [d for d in documents(view, "early_warning_procedure") if issued(d, view)]
@@ -31,7 +31,7 @@ def procedure_drafted(view: EvidenceView) -> Result | None:
     return Result(True, [docs[-1]], f"{docs[-1].title} ({docs[-1].status})")
 
 
-@measure("warning.monthly_review", type="boolean", better="true", kinds=("staff_process",),
+@measure("frontline.warning_monthly_review", type="boolean", better="true", kinds=("staff_process",),
          description="Patient experience data is reviewed monthly for signs of deterioration (12 months)")
 def monthly_review(view: EvidenceView) -> Result | None:
     found = processes(view, "px_data_review")
@@ -42,7 +42,7 @@ def monthly_review(view: EvidenceView) -> Result | None:
                   f"monthly data review {'in place' if last.in_place else 'not in place'} ({last.end})")
 
 
-@measure("warning.alerts_logged_12m", type="integer", unit="count", better="higher", kinds=("staff_process",),
+@measure("frontline.warning_alerts_logged_12m", type="integer", unit="count", better="higher", kinds=("staff_process",),
          description="Early-warning alerts raised and logged in the last 12 months")
 def alerts_logged_12m(view: EvidenceView) -> Result | None:
     logs = [a for a in processes(view, "px_alert_response") if a.population is not None]
@@ -52,14 +52,14 @@ def alerts_logged_12m(view: EvidenceView) -> Result | None:
     return Result(total, tuple(logs), f"{total} early-warning alerts logged in {len(logs)} alert-log reviews")
 
 
-@measure("warning.early_catch_impact_24m", type="integer", unit="count", better="higher",
+@measure("frontline.warning_early_catch_impact_24m", type="integer", unit="count", better="higher",
          kinds=("qi_project",), description="QI projects started by an early-warning signal that measured "
          "an improvement")
 def early_catch_impact_24m(view: EvidenceView) -> Result | None:
     return impact(view, lambda q: q.early_warning_trigger, "started by an early-warning signal improved")
 
 
-@measure("analysis.qi_px_measure_share_24m", type="number", unit="share", better="higher",
+@measure("frontline.qi_px_measure_share_24m", type="number", unit="share", better="higher",
          kinds=("qi_project",), description="Share of current QI projects tracking a patient experience "
          "measure")
 def qi_px_measure_share_24m(view: EvidenceView) -> Result | None:
@@ -67,7 +67,7 @@ def qi_px_measure_share_24m(view: EvidenceView) -> Result | None:
                         "current QI projects track a patient experience measure")
 
 
-@measure("analysis.equality_analyses_12m", type="integer", unit="count", better="higher", kinds=("document",),
+@measure("frontline.equality_analyses_12m", type="integer", unit="count", better="higher", kinds=("document",),
          description="Variation analyses in 12 months broken down by protected characteristic")
 def equality_analyses_12m(view: EvidenceView) -> Result | None:
     docs = issued_docs(view, "variation_analysis")
@@ -75,7 +75,7 @@ def equality_analyses_12m(view: EvidenceView) -> Result | None:
     return counted(hits, docs, f"of {len(docs)} variation analyses looked at protected characteristics")
 
 
-@measure("analysis.variation_reduced", type="boolean", better="true", kinds=("document",),
+@measure("frontline.variation_reduced", type="boolean", better="true", kinds=("document",),
          description="The latest variation analysis shows the spread between wards or groups has narrowed")
 def variation_reduced(view: EvidenceView) -> Result | None:
     docs = issued_docs(view, "variation_analysis")
@@ -131,16 +131,19 @@ def _register_reach(name: str, max_days: int | None, ending_months_ago: int, des
             description=description)(compute)
 
 
-_register_reach("analysis.team_access_share", None, 0,
+_register_reach("frontline.team_access_share", None, 0,
                 "Share of teams seeing their own feedback directly (self-service or team report), any delay")
-for _days in (31, 7, 2):
-    _register_reach(f"analysis.teams_within_{_days}d_share", _days, 0,
-                    f"Share of teams seeing their own feedback within {_days} days of collection")
-_register_reach("analysis.teams_within_7d_share_prev12m", 7, 12,
+_register_reach("frontline.teams_within_31d_share", 31, 0,
+                "Share of teams seeing their own feedback within 31 days of collection")
+_register_reach("frontline.teams_within_7d_share", 7, 0,
+                "Share of teams seeing their own feedback within 7 days of collection")
+_register_reach("frontline.teams_within_2d_share", 2, 0,
+                "Share of teams seeing their own feedback within 2 days of collection")
+_register_reach("frontline.teams_within_7d_share_prev12m", 7, 12,
                 "Share of teams seeing their feedback within 7 days, in the 12 months before the last 12")
 
 
-@measure("analysis.frontline_feedback_qi_12m", type="integer", unit="count", better="higher",
+@measure("frontline.frontline_feedback_qi_12m", type="integer", unit="count", better="higher",
          kinds=("qi_project",), description="Frontline-led improvements from patient feedback running or "
          "finished in the last 12 months")
 def frontline_feedback_qi_12m(view: EvidenceView) -> Result | None:
@@ -150,14 +153,14 @@ def frontline_feedback_qi_12m(view: EvidenceView) -> Result | None:
     return counted(hits, recent, f"of {len(recent)} recent QI projects were frontline-led from feedback")
 
 
-@measure("analysis.nss_acts_on_concerns_band", type="integer", unit="band", better="higher",
+@measure("frontline.nss_acts_on_concerns_band", type="integer", unit="band", better="higher",
          kinds=("survey_question",), description="NHS Staff Survey 'organisation acts on concerns raised by "
          "patients' (Q25b) against peers, ladder B (1 bottom quartile .. 5 upper quartile two waves)")
 def nss_acts_on_concerns_band(view: EvidenceView) -> Result | None:
     return survey_position(view, "nss.acts_on_concerns")
 
 
-@measure("analysis.trustwide_learning_events_12m", type="integer", unit="count", better="higher",
+@measure("frontline.trustwide_learning_events_12m", type="integer", unit="count", better="higher",
          kinds=("document",), description="Trust-wide learning or celebration events in the last 12 months")
 def trustwide_learning_events_12m(view: EvidenceView) -> Result | None:
     events = issued_docs(view, "learning_event")
@@ -165,7 +168,7 @@ def trustwide_learning_events_12m(view: EvidenceView) -> Result | None:
     return counted(hits, events, f"of {len(events)} learning events were trust-wide")
 
 
-@measure("analysis.learning_spread_24m", type="integer", unit="count", better="higher", kinds=("qi_project",),
+@measure("frontline.learning_spread_24m", type="integer", unit="count", better="higher", kinds=("qi_project",),
          description="Improved QI projects whose learning was shared and taken up beyond the team")
 def learning_spread_24m(view: EvidenceView) -> Result | None:
     return impact(view, lambda q: q.learning_shared, "shared a measured improvement beyond the team")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pxrules.evidence.feedback import FeedbackChannel, FftMonthly, SurveyQuestion
 from pxrules.measures.blocks import best_document, pct
-from pxrules.measures.collecting import (
+from pxrules.measures.fft import (
     DIGITAL_MODES,
     NON_DIGITAL_MODES,
     NPSP_LOOKBACK_MONTHS,
@@ -18,7 +18,7 @@ from pxrules.measures.registry import EvidenceView, Result, measure, months_befo
 
 
 @measure(
-    "npsp.participation_share_36m",
+    "channel.npsp_participation_share_36m",
     type="number",
     unit="share",
     better="higher",
@@ -186,7 +186,7 @@ def _three_with_paper(modes: set[str]) -> bool:
 
 
 @measure(
-    "fft.min_modes_per_setting_3m",
+    "channel.fft_min_modes_per_setting_3m",
     type="integer",
     unit="count",
     better="higher",
@@ -216,7 +216,7 @@ def _share_three_with_paper(view: EvidenceView, ending_months_ago: int, when: st
 
 
 @measure(
-    "fft.share_settings_3modes_nondigital_3m",
+    "channel.fft_share_settings_3modes_nondigital_3m",
     type="number",
     unit="share",
     better="higher",
@@ -229,7 +229,7 @@ def share_3modes_3m(view: EvidenceView) -> Result | None:
 
 
 @measure(
-    "fft.share_settings_3modes_nondigital_prev12m",
+    "channel.fft_share_settings_3modes_nondigital_prev12m",
     type="number",
     unit="share",
     better="higher",
@@ -242,7 +242,7 @@ def share_3modes_prev12m(view: EvidenceView) -> Result | None:
 
 
 @measure(
-    "fft.share_settings_digital_3m",
+    "channel.fft_share_settings_digital_3m",
     type="number",
     unit="share",
     better="higher",

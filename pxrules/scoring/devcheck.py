@@ -1,6 +1,6 @@
 """Check one folder of the rule pack while the rest is being written: validate, run its cases, demo scores.
 
-    python -m pxrules.rules.devcheck 1-leadership [--demo] [--reference]
+    python -m pxrules.scoring.devcheck 1-leadership [--demo] [--reference]
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ import sys
 from pxrules.evidence import parse_evidence
 from pxrules.measures import compute_measures
 from pxrules.paths import examples_dir
-from pxrules.rules.cases import collect_cases, run_case
 from pxrules.rules.pack import load_rulepack
 from pxrules.scoring.assess import Evaluator, score_facts
+from pxrules.scoring.rule_cases import collect_cases, run_case
 
 DEMO_ORG = "ZZ9"
 DEMO_DATES = (dt.date(2025, 3, 31), dt.date(2025, 9, 30), dt.date(2026, 3, 31), dt.date(2026, 9, 30))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pxrules.rules.devcheck")
+    parser = argparse.ArgumentParser(prog="python -m pxrules.scoring.devcheck")
     parser.add_argument("folder")
     parser.add_argument("--demo", action="store_true", help="print demo-trust scores on the demo dates")
     parser.add_argument("--reference", action="store_true", help="use the plain-Python evaluator")

@@ -8,7 +8,7 @@ from pxrules.evidence.governance import BoardMeeting
 from pxrules.evidence.improvement import QiProject
 from pxrules.evidence.workforce import TrainingRecord
 from pxrules.measures.blocks import best_document, documents, pct, processes, survey_position, trainings
-from pxrules.measures.collecting_complaints import WINDOWS, audit_share
+from pxrules.measures.complaints import WINDOWS, audit_share
 from pxrules.measures.registry import EvidenceView, Result, measure
 
 PATIENT_FACING = frozenset({"frontline", "all_staff", "clinicians", "patient_facing"})
@@ -18,7 +18,7 @@ PATIENT_FACING = frozenset({"frontline", "all_staff", "clinicians", "patient_fac
 
 
 @measure(
-    "qa.px_guidance_gap_analysis",
+    "staff.px_guidance_gap_analysis",
     type="boolean",
     better="true",
     kinds=("document",),
@@ -33,7 +33,7 @@ def guidance_gap_analysis(view: EvidenceView) -> Result | None:
 
 
 @measure(
-    "qa.px_guidance_gap_analysis_approved",
+    "staff.px_guidance_gap_analysis_approved",
     type="boolean",
     better="true",
     kinds=("document",),
@@ -46,13 +46,14 @@ def guidance_gap_analysis_approved(view: EvidenceView) -> Result | None:
     return Result(True, [doc], f"{doc.title} approved {doc.approved_on} by {doc.approved_by or 'unknown'}")
 
 
-for _suffix, (_ago, _when) in WINDOWS.items():
+for _name, (_ago, _when) in zip(("staff.px_guidance_met_share_12m", "staff.px_guidance_met_share_prev12m"), WINDOWS,
+                               strict=True):
 
     def _guidance_fn(view: EvidenceView, ago: int = _ago) -> Result | None:
         return audit_share(view, "px_guidance_review", "guidance statements audited as met", ago)
 
     measure(
-        f"qa.px_guidance_met_share_{_suffix}",
+        _name,
         type="number",
         unit="share",
         better="higher",
@@ -64,15 +65,16 @@ for _suffix, (_ago, _when) in WINDOWS.items():
 
 # ---------------------------------------------------------------- 11B: Duty of Candour
 
-for _key, _process, _what in (
+for _names, _process, _what in (
     (
-        "verbal",
+        ("staff.candour_verbal_share_12m", "staff.candour_verbal_share_prev12m"),
         "duty_of_candour_audit",
         "notifiable safety incidents with in-person notification and apology in time",
     ),
-    ("written", "duty_of_candour_written", "notifiable safety incidents followed up in writing"),
+    (("staff.candour_written_share_12m", "staff.candour_written_share_prev12m"), "duty_of_candour_written",
+     "notifiable safety incidents followed up in writing"),
 ):
-    for _suffix, (_ago, _when) in WINDOWS.items():
+    for _name, (_ago, _when) in zip(_names, WINDOWS, strict=True):
 
         def _candour_fn(
             view: EvidenceView, process: str = _process, what: str = _what, ago: int = _ago
@@ -80,7 +82,7 @@ for _key, _process, _what in (
             return audit_share(view, process, what, ago)
 
         measure(
-            f"candour.{_key}_share_{_suffix}",
+            _name,
             type="number",
             unit="share",
             better="higher",
@@ -90,7 +92,7 @@ for _key, _process, _what in (
 
 
 @measure(
-    "candour.policy_in_date",
+    "staff.candour_policy_in_date",
     type="boolean",
     better="true",
     kinds=("document",),
@@ -123,7 +125,7 @@ def best_coverage(view: EvidenceView, records: Sequence[TrainingRecord], what: s
 
 
 @measure(
-    "candour.training_coverage",
+    "staff.candour_training_coverage",
     type="number",
     unit="share",
     better="higher",
@@ -139,7 +141,7 @@ def candour_training(view: EvidenceView) -> Result | None:
 
 
 @measure(
-    "candour.board_reports_12m",
+    "staff.candour_board_reports_12m",
     type="integer",
     unit="count",
     better="higher",
@@ -159,7 +161,7 @@ def candour_reports(view: EvidenceView) -> Result | None:
 
 
 @measure(
-    "candour.nss_errors_fair_band",
+    "staff.candour_nss_errors_fair_band",
     type="integer",
     unit="level",
     better="higher",
@@ -172,7 +174,7 @@ def candour_nss_band(view: EvidenceView) -> Result | None:
 
 
 @measure(
-    "candour.family_feedback_12m",
+    "staff.candour_family_feedback_12m",
     type="boolean",
     better="true",
     kinds=("staff_process",),
@@ -198,7 +200,7 @@ def _feedback_courses(view: EvidenceView, ending_months_ago: int = 0) -> list[Tr
 
 
 @measure(
-    "training.px_induction_feedback",
+    "staff.training_px_induction_feedback",
     type="boolean",
     better="true",
     kinds=("training_record",),
@@ -216,14 +218,14 @@ def induction_feedback(view: EvidenceView) -> Result | None:
     )
 
 
-for _ago in (0, 12):
+for _name, _ago in (("staff.training_px_feedback_coverage", 0), ("staff.training_px_feedback_coverage_prev12m", 12)):
 
     def _coverage_fn(view: EvidenceView, ago: int = _ago) -> Result | None:
         what = "a course using patient feedback" + (" (a year ago)" if ago else "")
         return best_coverage(view, _feedback_courses(view, ago), what)
 
     measure(
-        "training.px_feedback_coverage" + ("" if _ago == 0 else "_prev12m"),
+        _name,
         type="number",
         unit="share",
         better="higher",
@@ -235,7 +237,7 @@ for _ago in (0, 12):
 
 
 @measure(
-    "training.patient_co_delivered",
+    "staff.training_patient_co_delivered",
     type="boolean",
     better="true",
     kinds=("training_record",),
@@ -256,7 +258,7 @@ def patient_co_delivered(view: EvidenceView) -> Result | None:
 
 
 @measure(
-    "training.complaints_handling_coverage",
+    "staff.training_complaints_handling_coverage",
     type="number",
     unit="share",
     better="higher",
@@ -276,7 +278,7 @@ def complaints_training(view: EvidenceView) -> Result | None:
 
 
 @measure(
-    "qi.from_feedback_improved_24m",
+    "staff.qi_from_feedback_improved_24m",
     type="integer",
     unit="count",
     better="higher",
@@ -298,7 +300,7 @@ def qi_from_feedback_improved(view: EvidenceView) -> Result | None:
 
 
 @measure(
-    "qi.from_complaints_improved_24m",
+    "staff.qi_from_complaints_improved_24m",
     type="integer",
     unit="count",
     better="higher",

@@ -92,7 +92,7 @@ def staff_awareness(view: EvidenceView) -> Result | None:
                   + (f", {q.respondents} respondents)" if q.respondents else ")"))
 
 
-@measure("web.values_published_12m", type="boolean", better="true", kinds=("website_check",),
+@measure("values.web_values_published_12m", type="boolean", better="true", kinds=("website_check",),
          description="The trust values are published on its website (found in a check in the last 12 months)")
 def values_published_12m(view: EvidenceView) -> Result | None:
     checks = view.select_within("website_check", WebsiteCheck, "page", ("values",), 12)
@@ -173,5 +173,5 @@ def appraisal_share_12m(view: EvidenceView) -> Result | None:
     return compliance(view, VALUES_APPRAISAL, "audited appraisals discussed the trust values")
 
 
-register_band("nss.appraisal_band", "nss.appraisal",
+register_band("values.nss_appraisal_band", "nss.appraisal",
               "NHS Staff Survey 'had an appraisal in the last 12 months' (Q23a)")

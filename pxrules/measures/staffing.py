@@ -54,13 +54,13 @@ def establishment_staff_input_share_12m(view: EvidenceView) -> Result | None:
     return compliance(view, ESTABLISHMENT_REVIEW, "ward reviews had documented staff input")
 
 
-register_band("nss.involved_in_changes_band", "nss.involved_in_changes",
+register_band("staffing.nss_involved_in_changes_band", "nss.involved_in_changes",
               "NHS Staff Survey 'involved in deciding on changes that affect my work area' (Q3e), or where "
               "the trust has not recorded it the published staff engagement score",
               fallback="nss.engagement")
 
 
-@measure("nss.enough_staff_change", type="number", unit="points", better="higher", kinds=("survey_question",),
+@measure("staffing.nss_enough_staff_change", type="number", unit="points", better="higher", kinds=("survey_question",),
          description="Change in NHS Staff Survey 'enough staff to do my job properly' (Q3i) since the wave "
          "before")
 def enough_staff_change(view: EvidenceView) -> Result | None:
@@ -184,7 +184,7 @@ def _care_bands(view: EvidenceView) -> tuple[list[int], list[Result]] | None:
     return [int(r.value) for r in found], found
 
 
-@measure("npsp.compassionate_care_band_mean", type="number", unit="band", better="higher",
+@measure("staffing.npsp_compassionate_care_band_mean", type="number", unit="band", better="higher",
          kinds=("survey_question",),
          description="Mean ladder-B position of the inpatient survey items on involvement in decisions, "
          "emotional support and dignity and respect (at least two of the three)")
@@ -198,7 +198,7 @@ def compassionate_care_band_mean(view: EvidenceView) -> Result | None:
                   f"mean band {mean:.2f} over {len(bands)} items: " + "; ".join(r.detail for r in found))
 
 
-@measure("npsp.compassionate_care_band_min", type="integer", unit="band", better="higher",
+@measure("staffing.npsp_compassionate_care_band_min", type="integer", unit="band", better="higher",
          kinds=("survey_question",),
          description="Lowest ladder-B position of the inpatient survey items on involvement, emotional "
          "support and dignity and respect")

@@ -1,8 +1,8 @@
 """Measures for the Collecting feedback section: FFT returns against England's response rate (12C, 9A).
 
-The section spreads over five modules: this one (FFT returns, coverage, response rates), collecting_modes
-(modes, channels, NPSP: 12B, 9A), collecting_complaints (10A, 10C-10E, 11A), collecting_web (10B, 12A) and
-collecting_staff (9B, 11B, 11C and the feedback-led impact used at level 5).
+The section spreads over five modules: this one (FFT returns, coverage, response rates), channel
+(modes, channels, NPSP: 12B, 9A), complaints (10A, 10C-10E, 11A), web (10B, 12A) and staff (9B, 11B, 11C and
+the feedback-led impact used at level 5). A measure's name starts with its module's name.
 """
 
 from __future__ import annotations
@@ -249,25 +249,23 @@ def _rate_share(view: EvidenceView, months: int, ending_months_ago: int, what: s
     return Result(met / len(pairs), [x for p in pairs for x in (p.row, p.benchmark)], detail)
 
 
+# (share measure, count measure) -> (months, ending months ago, the window in words).
 _RATE_WINDOWS = {
-    "3m": (3, 0, "last 3 months"),
-    "6m": (6, 0, "last 6 months"),
-    "12m": (12, 0, "last 12 months"),
-    "prev12m": (12, 12, "the 12 months before the last 12"),
+    ("fft.national_rate_share_3m", "fft.national_rate_pairs_3m"): (3, 0, "last 3 months"),
+    ("fft.national_rate_share_6m", "fft.national_rate_pairs_6m"): (6, 0, "last 6 months"),
+    ("fft.national_rate_share_12m", "fft.national_rate_pairs_12m"): (12, 0, "last 12 months"),
+    ("fft.national_rate_share_prev12m", "fft.national_rate_pairs_prev12m"):
+        (12, 12, "the 12 months before the last 12"),
 }
 
 
 def _register_rate_measures() -> None:
-    for suffix, (months, ago, what) in _RATE_WINDOWS.items():
+    for (share_name, count_name), (months, ago, what) in _RATE_WINDOWS.items():
 
-        def share_fn(
-            view: EvidenceView, months: int = months, ago: int = ago, what: str = what
-        ) -> Result | None:
+        def share_fn(view: EvidenceView, months: int = months, ago: int = ago, what: str = what) -> Result | None:
             return _rate_share(view, months, ago, what)
 
-        def count_fn(
-            view: EvidenceView, months: int = months, ago: int = ago, what: str = what
-        ) -> Result | None:
+        def count_fn(view: EvidenceView, months: int = months, ago: int = ago, what: str = what) -> Result | None:
             pairs, notes = rate_pairs(view, months, ago)
             if not pairs:
                 return None
@@ -278,23 +276,12 @@ def _register_rate_measures() -> None:
                 + ("; " + "; ".join(notes) if notes else ""),
             )
 
-        measure(
-            f"fft.national_rate_share_{suffix}",
-            type="number",
-            unit="share",
-            better="higher",
-            kinds=("fft_monthly", "benchmark"),
-            description=f"Share of FFT setting-months ({what}) whose response rate met or exceeded the "
-            "national rate for the same setting and month",
-        )(share_fn)
-        measure(
-            f"fft.national_rate_pairs_{suffix}",
-            type="integer",
-            unit="count",
-            better="higher",
-            kinds=("fft_monthly", "benchmark"),
-            description=f"FFT setting-months ({what}) with both a trust response rate and a national rate",
-        )(count_fn)
+        measure(share_name, type="number", unit="share", better="higher", kinds=("fft_monthly", "benchmark"),
+                description=f"Share of FFT setting-months ({what}) whose response rate met or exceeded the "
+                "national rate for the same setting and month")(share_fn)
+        measure(count_name, type="integer", unit="count", better="higher", kinds=("fft_monthly", "benchmark"),
+                description=f"FFT setting-months ({what}) with both a trust response rate and a national "
+                "rate")(count_fn)
 
 
 _register_rate_measures()

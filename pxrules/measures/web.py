@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pxrules.evidence.complaints import WebsiteCheck
 from pxrules.measures.blocks import survey_position
-from pxrules.measures.collecting_complaints import WINDOWS, audit_share
+from pxrules.measures.complaints import WINDOWS, audit_share
 from pxrules.measures.registry import EvidenceView, Result, measure, months_before
 
 # What the complaints page should tell people (2009 Regulations, PHSO guidance): content_flags keys.
@@ -242,7 +242,8 @@ def healthwatch_named(view: EvidenceView) -> Result | None:
     )
 
 
-for _suffix, (_ago, _when) in WINDOWS.items():
+for _name, (_ago, _when) in zip(("web.channel_routes_display_share_12m", "web.channel_routes_display_share_prev12m"),
+                               WINDOWS, strict=True):
 
     def _routes_display(view: EvidenceView, ago: int = _ago) -> Result | None:
         return audit_share(
@@ -253,7 +254,7 @@ for _suffix, (_ago, _when) in WINDOWS.items():
         )
 
     measure(
-        f"channel.routes_display_share_{_suffix}",
+        _name,
         type="number",
         unit="share",
         better="higher",
@@ -264,7 +265,7 @@ for _suffix, (_ago, _when) in WINDOWS.items():
 
 
 @measure(
-    "npsp.ip_asked_for_feedback_band",
+    "web.npsp_ip_asked_for_feedback_band",
     type="integer",
     unit="level",
     better="higher",
