@@ -341,10 +341,10 @@ def test_template_is_the_boards_first_pass_with_the_scale_to_hand(org_url: str, 
     texts = [c.value for row in scale.iter_rows() for c in row if c.value is not None]
     assert FRAMEWORK_ON_SCORING in texts
     assert all(level.meaning in texts and level.name in texts for level in SCALE)
-    framework = Path("/work/shared/seed/patient-experience-improvement-framework-2018.txt")
-    for candidate in (framework, Path(__file__).parents[2] / "shared/seed" / framework.name):
-        if candidate.is_file():
-            assert FRAMEWORK_ON_SCORING in candidate.read_text(encoding="utf-8")  # verbatim
+    # The publication's text sits beside the repository (shared/seed) on developers' machines and in CI.
+    framework = Path(__file__).parents[2] / "shared/seed/patient-experience-improvement-framework-2018.txt"
+    if framework.is_file():
+        assert " ".join(FRAMEWORK_ON_SCORING.split()) in " ".join(framework.read_text(encoding="utf-8").split())
     shown = write_template(org_url, ORG, tmp_path / "shown.csv", show_suggested=True)
     head = next(csv.reader(shown.read_text(encoding="utf-8-sig").splitlines()))
     assert head[-2].startswith("Suggested score [read-only") and head[2] == "Org. score (0-5)"
