@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -53,6 +54,22 @@ def _report(result: ImportResult, as_json: bool) -> None:
         echo(f"  warning: {warning}")
     if len(result.warnings) > 20:
         echo(f"  ... and {len(result.warnings) - 20} more warnings")
+
+
+def _import_published(
+    command: str,
+    importer: Callable[..., ImportResult],
+    file: Path,
+    org: list[str] | None,
+    all_orgs: bool,
+    register_orgs: bool,
+    allow_future: str | None,
+    as_json: bool,
+) -> None:
+    """What every per-organisation import command does: import, all or nothing, then report."""
+    with library_errors(), future_dates(allow_future, f"import {command}"):
+        result = importer(db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor())
+    _report(result, as_json)
 
 
 @app.command("fft")
@@ -117,11 +134,7 @@ def ko41a(
     """Import the KO41a written-complaints CSV (organisation level) and peer benchmarks by type."""
     from pxrules.importers.ko41a import import_ko41a
 
-    with library_errors(), future_dates(allow_future, "import ko41a"):
-        result = import_ko41a(
-            db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
-        )
-    _report(result, as_json)
+    _import_published("ko41a", import_ko41a, file, org, all_orgs, register_orgs, allow_future, as_json)
 
 
 @app.command("nof")
@@ -136,11 +149,7 @@ def nof(
     """Import Oversight Framework survey metrics (staff engagement, raising concerns) with peer quartiles."""
     from pxrules.importers.nof import import_nof
 
-    with library_errors(), future_dates(allow_future, "import nof"):
-        result = import_nof(
-            db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
-        )
-    _report(result, as_json)
+    _import_published("nof", import_nof, file, org, all_orgs, register_orgs, allow_future, as_json)
 
 
 @app.command("patient-survey")
@@ -149,16 +158,13 @@ def patient_survey(
     org: OrgOption = None,
     all_orgs: AllOption = False,
     register_orgs: RegisterOption = False,
+    allow_future: AllowFuture = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import CQC's trust-level benchmark workbook of a national patient survey (.ods or .xlsx)."""
     from pxrules.importers.npsp import import_npsp
 
-    with library_errors():
-        result = import_npsp(
-            db_url(), workbook, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
-        )
-    _report(result, as_json)
+    _import_published("patient-survey", import_npsp, workbook, org, all_orgs, register_orgs, allow_future, as_json)
 
 
 @app.command("staff-survey")
@@ -168,13 +174,10 @@ def staff_survey(
     org: OrgOption = None,
     all_orgs: AllOption = False,
     register_orgs: RegisterOption = False,
+    allow_future: AllowFuture = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import the NHS Staff Survey: benchmark workbook or question-level CSV, with peer medians and quartiles."""
     from pxrules.importers.nss import import_staff_survey
 
-    with library_errors():
-        result = import_staff_survey(
-            db_url(), file, orgs=org, all_orgs=all_orgs, register_orgs=register_orgs, by=actor()
-        )
-    _report(result, as_json)
+    _import_published("staff-survey", import_staff_survey, file, org, all_orgs, register_orgs, allow_future, as_json)

@@ -194,3 +194,16 @@ def test_a_read_only_file_is_readable(store: str) -> None:  # pragma: no cover -
         assert cli(store, "evidence", "list").exit_code == 0
     finally:
         path.chmod(0o644)
+
+
+def test_every_import_command_takes_allow_future() -> None:
+    """Dates after today are refused by every importer, so every import command can say why they are allowed."""
+    import typer.main
+
+    from cli.import_cmd import app as import_app
+
+    commands = typer.main.get_command(import_app).commands  # type: ignore[attr-defined]
+    assert len(commands) >= 6
+    missing = [name for name, command in commands.items()
+               if "allow_future" not in {p.name for p in command.params}]
+    assert missing == []
