@@ -14,6 +14,7 @@ from pxrules.board.compare import FLAGS
 from pxrules.reports.html import SHORT_FLAGS
 from pxrules.reports.html import TEMPLATES as REPORT_TEMPLATES
 from pxrules.reports.html import environment as report_environment
+from pxrules.reports.labels import kind_label, number
 from pxrules.web.auth import Auth
 from pxrules.web.security import HEADERS
 
@@ -31,6 +32,32 @@ FLAG_MARKS = {"over-claim": "▲", "under-claim": "▼", "not evidenced": "?", "
 ROLE_WORDS = {"viewer": "Viewer", "contributor": "Contributor", "lead": "Governance lead", "admin": "Administrator"}
 
 
+def _measure_words(name: str) -> str:
+    """A measure as people read it: its registered description (the key stays beside it, small)."""
+    from pxrules.measures import MEASURES
+
+    spec = MEASURES.get(name)
+    return spec.description if spec else name
+
+
+def _measure_value(value: Any, name: str) -> str:
+    """A measured value as people write it (58%, yes/no), in the measure's unit."""
+    from pxrules.measures import MEASURES
+
+    spec = MEASURES.get(name)
+    return number(value, spec.unit if spec else None)
+
+
+_OP_WORDS = {"gte": "{} or more", "gt": "more than {}", "lte": "{} or less", "lt": "less than {}", "eq": "{}",
+             "neq": "anything but {}"}
+
+
+def _threshold_words(condition: dict[str, Any]) -> str:
+    """A rule's threshold in words: 'needs 80% or more'."""
+    shown = _measure_value(condition["threshold"], condition["measure"])
+    return "needs " + _OP_WORDS.get(condition["op"], "{}").format(shown)
+
+
 @cache
 def environment() -> Environment:
     """Autoescape on for every template; undefined names are errors, as in the report."""
@@ -42,6 +69,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(report_environment().filters)
+    env.filters.update(measure_words=_measure_words, measure_value=_measure_value, kind_words=kind_label,
+                       threshold_words=_threshold_words)  # fmt: skip
     env.globals.update(flags=FLAGS, short_flags=SHORT_FLAGS, flag_words=FLAG_WORDS, flag_marks=FLAG_MARKS,
                        role_words=ROLE_WORDS)  # fmt: skip
     return env
