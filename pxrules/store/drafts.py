@@ -47,6 +47,12 @@ class DraftLine:
         """The editable fields only."""
         return {name: getattr(self, name) for name in FIELDS}
 
+    def texts(self) -> dict[str, str]:
+        """The editable fields as a form shows them (a score as its digit, a date as dd/mm/yyyy, blank for none)."""
+        shown = {name: "" if getattr(self, name) is None else str(getattr(self, name)) for name in FIELDS}
+        shown["review_date"] = self.review_date.strftime("%d/%m/%Y") if self.review_date else ""
+        return shown
+
     def as_dict(self) -> dict[str, Any]:
         data = {**self.values(), "sub_requirement": self.sub_requirement, "revision": self.revision,
                 "changed_by": self.changed_by or None,
@@ -137,6 +143,9 @@ class SaveResult:
     line: DraftLine
     saved: tuple[str, ...]
     conflicts: dict[str, tuple[Any, Any]]
+    # Who saved the line last before this save, and when: the other editor a conflict is with.
+    before_by: str = ""
+    before_at: dt.datetime | None = None
 
 
 def _line(row: SelfAssessmentDraftRow) -> DraftLine:
@@ -203,7 +212,7 @@ def add_draft(
     if open_draft(session, org) is not None:
         raise StoreError(f"{org} already has a self-assessment in progress: finish or sign it off first")
     version = int(session.execute(
-        sa.select(sa.func.max(SelfAssessmentDraft.version)).where(SelfAssessmentDraft.org == org)
+        sa.select(sa.func.max(SelfAssessmentDraft.version)).where(col(SelfAssessmentDraft.org) == org)
     ).scalar() or 0) + 1  # fmt: skip
     head = SelfAssessmentDraft(org=org, version=version, as_of=as_of, based_on=based_on,
                                hide_suggestions=hide_suggestions, status="draft", created_at=utc_now(),
@@ -256,12 +265,13 @@ def save_line(
         raise NotFoundError(f"{sub_id!r} is not a sub-requirement of the framework (1A ... 23A)")
     saved: list[str] = []
     conflicts: dict[str, tuple[Any, Any]] = {}
+    before_by, before_at = row.changed_by, row.changed_at
     for name in FIELDS:
         if name not in mine:
             continue
         stored, wanted = getattr(row, name), mine[name]
         started = base.get(name, stored)
-        if wanted == stored or wanted == started:
+        if wanted in (stored, started):
             continue  # nothing new from me (anyone else's change stands)
         if started == stored:
             setattr(row, name, wanted)
@@ -274,7 +284,7 @@ def save_line(
         row.changed_by = by[:500]
         session.add(row)
         session.flush()
-    return SaveResult(_line(row), tuple(saved), conflicts)
+    return SaveResult(_line(row), tuple(saved), conflicts, before_by, before_at)
 
 
 def add_step(

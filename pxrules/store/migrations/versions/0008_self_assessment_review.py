@@ -19,6 +19,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _UTC = sa.DateTime(timezone=True)
+_ROLES_BEFORE = "role IN ('viewer', 'contributor', 'lead', 'admin')"
+_ROLES_NOW = "role IN ('viewer', 'contributor', 'lead', 'executive', 'admin')"
 
 
 def upgrade() -> None:
@@ -37,8 +39,9 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=500), nullable=False),
         sa.CheckConstraint("status IN ('draft', 'submitted', 'returned', 'signed')", name="ck_draft_status"),
         sa.ForeignKeyConstraint(["org"], ["organisation.code"], name="fk_self_assessment_draft_org"),
-        sa.ForeignKeyConstraint(["self_assessment_id"], ["self_assessment.id"],
-                                name="fk_self_assessment_draft_self_assessment_id"),  # fmt: skip
+        sa.ForeignKeyConstraint(
+            ["self_assessment_id"], ["self_assessment.id"], name="fk_self_assessment_draft_self_assessment_id"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_self_assessment_draft"),
         sa.UniqueConstraint("org", "version", name="uq_self_assessment_draft_org_version"),
     )
@@ -56,8 +59,9 @@ def upgrade() -> None:
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("changed_at", _UTC, nullable=True),
         sa.Column("changed_by", sa.String(length=500), nullable=False),
-        sa.ForeignKeyConstraint(["draft_id"], ["self_assessment_draft.id"],
-                                name="fk_self_assessment_draft_row_draft_id"),  # fmt: skip
+        sa.ForeignKeyConstraint(
+            ["draft_id"], ["self_assessment_draft.id"], name="fk_self_assessment_draft_row_draft_id"
+        ),
         sa.PrimaryKeyConstraint("draft_id", "sub_requirement", name="pk_self_assessment_draft_row"),
     )
     op.create_table(
@@ -73,23 +77,25 @@ def upgrade() -> None:
         sa.Column("self_assessment_id", sa.Integer(), nullable=True),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("assessment_id", sa.Integer(), nullable=True),
-        sa.CheckConstraint("step IN ('created', 'revealed', 'submitted', 'returned', 'signed')",
-                           name="ck_review_step"),  # fmt: skip
-        sa.ForeignKeyConstraint(["draft_id"], ["self_assessment_draft.id"],
-                                name="fk_self_assessment_review_draft_id"),  # fmt: skip
+        sa.CheckConstraint(
+            "step IN ('created', 'revealed', 'submitted', 'returned', 'signed')", name="ck_review_step"
+        ),
+        sa.ForeignKeyConstraint(
+            ["draft_id"], ["self_assessment_draft.id"], name="fk_self_assessment_review_draft_id"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_self_assessment_review"),
     )
     op.create_index("ix_self_assessment_review_draft", "self_assessment_review", ["draft_id"])
     # A role that signs off the board's self-assessment: above a governance lead, below an administrator.
     with op.batch_alter_table("app_user") as batch:
         batch.drop_constraint("ck_app_user_role", type_="check")
-        batch.create_check_constraint("ck_app_user_role", "role IN ('viewer', 'contributor', 'lead', 'executive', 'admin')")
+        batch.create_check_constraint("ck_app_user_role", _ROLES_NOW)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("app_user") as batch:
         batch.drop_constraint("ck_app_user_role", type_="check")
-        batch.create_check_constraint("ck_app_user_role", "role IN ('viewer', 'contributor', 'lead', 'admin')")
+        batch.create_check_constraint("ck_app_user_role", _ROLES_BEFORE)
     op.drop_index("ix_self_assessment_review_draft", table_name="self_assessment_review")
     op.drop_table("self_assessment_review")
     op.drop_table("self_assessment_draft_row")
