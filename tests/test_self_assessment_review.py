@@ -6,6 +6,7 @@ version; every step is audited and `audit verify` holds."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -111,6 +112,10 @@ def test_review_order_separation_of_duties_and_frozen_record(url: str) -> None:
     assert [s.step for s in signed.steps] == ["created", "submitted", "returned", "submitted", "signed"]
     result = CliRunner().invoke(app, ["--db", url, "audit", "verify"])
     assert result.exit_code == 0, result.output
+    listed = CliRunner().invoke(app, ["--db", url, "self-assess", "list", "--org", "RX1", "--json"])
+    assert listed.exit_code == 0, listed.output
+    [entry] = json.loads(listed.output)
+    assert entry["signed_off"]["content_hash"] == stored.content_hash and entry["signed_off"]["by"] == EXEC
 
 
 def test_reveal_is_recorded_once_and_comparison_uses_the_drafts_scores(url: str) -> None:

@@ -21,6 +21,7 @@ from pxrules.store.audit_chain import append_event, lock_chain
 from pxrules.store.db import unit_of_work
 from pxrules.store.drafts import (
     DraftRecord,
+    ReviewStep,
     SaveResult,
     add_draft,
     add_step,
@@ -187,6 +188,16 @@ def draft_comparison(url: str, record: DraftRecord) -> Comparison | None:
         ids = {i for s in assessment.result["scores"] for i in score_evidence(s)}
         evidence = evidence_details(session, record.org, ids)
     return build(assessment, as_self_assessment(record), name, evidence)
+
+
+def sign_offs(url: str, org: str) -> dict[int, ReviewStep]:
+    """Each stored self-assessment of `org` that was signed off in the workspace: its sign-off step."""
+    found: dict[int, ReviewStep] = {}
+    for record in drafts(url, org):
+        step = record.last("signed")
+        if step is not None and step.self_assessment_id is not None:
+            found[step.self_assessment_id] = step
+    return found
 
 
 def signed_version(url: str, org: str, self_assessment_id: int) -> DraftRecord:
