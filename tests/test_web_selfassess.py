@@ -142,6 +142,9 @@ def test_reveal_submit_return_and_sign_off_by_the_right_people(url: str, lead: T
         report = executive.get(f"/orgs/{DEMO}/reports/download", params={"assessment": reports[0]["id"]})
         assert report.status_code == 200 and digest.group(1) in report.text
         assert f"self-assessment {self_id}" in report.text and "Evan Executive" in report.text
+        compared = executive.get(f"/api/orgs/{DEMO}/compare").json()["self_assessment"]
+        assert compared["id"] == self_id and compared["signed_off"]["content_hash"] == digest.group(1)
+        assert digest.group(1) in executive.get(f"/orgs/{DEMO}/compare").text
     assert draft_id.isdigit()
 
 

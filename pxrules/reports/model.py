@@ -12,7 +12,6 @@ from pxrules.board.trend import Trend, trend
 from pxrules.common.dates import uk_moment
 from pxrules.reports.cover import CoverSheet
 from pxrules.rules.catalogue import CQC_KEY_QUESTIONS, load_catalogue
-from pxrules.store.drafts import ReviewStep
 
 if TYPE_CHECKING:
     from pxrules.scoring.due import Lapsing
@@ -58,13 +57,11 @@ class Report:
     lapsing: list[Lapsing] = field(default_factory=list)
     lapsing_until: dt.date | None = None
     lapsing_other: int = 0
-    # The workspace sign-off that froze the paired self-assessment (None: imported from a file, or none).
-    sign_off: ReviewStep | None = None
 
     @property
     def sign_off_note(self) -> str | None:
         """Who signed the board's self-assessment off, when, and the content hash it was frozen with."""
-        s, own = self.sign_off, self.comparison.self_assessment
+        s, own = self.comparison.sign_off, self.comparison.self_assessment
         if s is None or own is None:
             return None
         who = f"{s.by_name} ({s.by})" if s.by_name else s.by
@@ -223,12 +220,9 @@ def build_report(
         lapsing, other = _lapsing(url, org, as_of, until)
     from pxrules.store.audit_chain import head
     from pxrules.store.db import unit_of_work
-    from pxrules.store.drafts import sign_off_of
 
     with unit_of_work(url) as session:
         chain_head = head(session) or (0, "")
-        own = comparison.self_assessment
-        signed = None if own is None else sign_off_of(own.id, session=session)
     return Report(
         comparison,
         history,
@@ -240,5 +234,4 @@ def build_report(
         lapsing,
         until,
         other,
-        signed,
     )
