@@ -138,3 +138,28 @@ def test_another_organisations_version_is_not_found(url: str) -> None:
         review.draft(url, "RX2", record.id)
     with pytest.raises(NotFoundError):
         review.save(url, "RX2", record.id, "1A", base={}, mine={"score": 1}, by=LEAD)
+
+
+def test_every_report_format_names_the_sign_off_and_its_hash(url: str, tmp_path: Any) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from pxrules.reports import write_report
+
+    record = _start(url)
+    review.save(url, "RX1", record.id, "1A", base={}, mine={"score": 2}, by=LEAD)
+    review.submit(url, "RX1", record.id, by=LEAD, by_name="Lena Lead")
+    digest = review.sign_off(url, "RX1", record.id, by=EXEC, by_name="Carol Exec").steps[-1].content_hash
+    texts = {}
+    for fmt in ("html", "md", "xlsx", "docx"):
+        path = write_report(url, "RX1", fmt, tmp_path / f"paper.{fmt}")
+        if fmt == "xlsx":
+            texts[fmt] = " ".join(str(c.value) for ws in load_workbook(path) for r in ws.iter_rows() for c in r if c.value)
+        elif fmt == "docx":
+            document = Document(str(path))
+            cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+            texts[fmt] = " ".join([p.text for p in document.paragraphs] + cells)
+        else:
+            texts[fmt] = path.read_text(encoding="utf-8")
+    for fmt, text in texts.items():
+        assert "signed off by Carol Exec (ceo@trust.nhs.uk)" in text and digest in text, fmt

@@ -170,3 +170,4 @@ def test_starting_refuses_a_bad_date_and_a_second_open_version(lead: TestClient)
     _start(lead)
     page = lead.get(BASE).text
     assert "Version 1 is in progress" in page and "Start version" not in page
+    assert "Open version 1" in lead.get(f"/orgs/{DEMO}").text

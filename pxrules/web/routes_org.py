@@ -44,7 +44,12 @@ def home_data(request: Request, auth: Auth, code: str) -> dict[str, Any]:
 @router.get("/orgs/{code}", include_in_schema=False)
 def home(request: Request, code: str, auth: Auth = Depends(signed_in)) -> Response:
     data = home_data(request, auth, code)
-    return render(request, "home.html.j2", org=data["organisation"], d=data)
+    from pxrules.board.review import drafts
+
+    # Read fresh, not from the page cache: a version's lines change without a new row in the audited tables.
+    versions = drafts(config_of(request).db_url, code)
+    return render(request, "home.html.j2", org=data["organisation"], d=data,
+                  in_progress=next((v for v in versions if v.status != "signed"), None))  # fmt: skip
 
 
 @router.get("/api/orgs/{code}", tags=TAGS,
