@@ -154,7 +154,8 @@ def test_every_report_format_names_the_sign_off_and_its_hash(url: str, tmp_path:
     for fmt in ("html", "md", "xlsx", "docx"):
         path = write_report(url, "RX1", fmt, tmp_path / f"paper.{fmt}")
         if fmt == "xlsx":
-            texts[fmt] = " ".join(str(c.value) for ws in load_workbook(path) for r in ws.iter_rows() for c in r if c.value)
+            book = load_workbook(path)
+            texts[fmt] = " ".join(str(c.value) for ws in book for r in ws.iter_rows() for c in r if c.value)
         elif fmt == "docx":
             document = Document(str(path))
             cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
