@@ -79,6 +79,8 @@ def test_review_order_separation_of_duties_and_frozen_record(url: str) -> None:
     record = _start(url)
     for sub in ("1A", "3A"):
         review.save(url, "RX1", record.id, sub, base={}, mine={"score": 2, "owner": "Chief Nurse"}, by=LEAD)
+    review.save(url, "RX1", record.id, "1A", base={}, by=LEAD,
+                mine={"planned_action": "Co-produce the strategy", "review_date": dt.date(2027, 3, 31)})
     with pytest.raises(StoreError, match="only a submitted"):
         review.sign_off(url, "RX1", record.id, by=EXEC, by_name="Carol Exec")
     submitted = review.submit(url, "RX1", record.id, by=LEAD, by_name="Lena Lead")
@@ -116,6 +118,10 @@ def test_review_order_separation_of_duties_and_frozen_record(url: str) -> None:
     assert listed.exit_code == 0, listed.output
     [entry] = json.loads(listed.output)
     assert entry["signed_off"]["content_hash"] == stored.content_hash and entry["signed_off"]["by"] == EXEC
+    # The signed planned action is now tracked, owned and due at its review date.
+    actions = json.loads(CliRunner().invoke(app, ["--db", url, "action", "list", "--org", "RX1", "--json"]).output)
+    assert [(a["sub_requirement"], a["title"], a["owner"], a["due_date"]) for a in actions] == [
+        ("1A", "Co-produce the strategy", "Chief Nurse", "2027-03-31")]
 
 
 def test_reveal_is_recorded_once_and_comparison_uses_the_drafts_scores(url: str) -> None:

@@ -17,6 +17,7 @@ from pxrules.board.compare import Comparison, build, evidence_details, score_evi
 from pxrules.common.canonical import canonical_text, hash_text
 from pxrules.errors import NotFoundError, StoreError
 from pxrules.rules.catalogue import load_catalogue
+from pxrules.store.actions import actions_from_self_assessment
 from pxrules.store.audit_chain import append_event, lock_chain
 from pxrules.store.db import unit_of_work
 from pxrules.store.drafts import (
@@ -168,6 +169,8 @@ def sign_off(url: str, org: str, draft_id: int, *, by: str, by_name: str, commen
         assert row.id is not None
         _audit(session, head, "signed", by, row.id,
                {"self_assessment": stored.id, "content_hash": stored.content_hash, "comment": comment or None})
+        # The signed planned actions are what the board has committed to: track each (owner, due = review date).
+        actions_from_self_assessment(session=session, by=by, org=org)
         return get_draft(draft_id, session=session)
 
 
