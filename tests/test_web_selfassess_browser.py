@@ -83,6 +83,8 @@ def test_two_editors_see_a_conflict_never_an_overwrite(browser: Any, server: str
 
 def test_lead_scores_hidden_reveals_submits_and_executive_signs(browser: Any, server: str, tmp_path: Path) -> None:
     lead = Session(browser, server, "lead")
+    axe(lead.go(BASE), "self-assessment-list")
+    shot(lead.page, "self-assessment-list", tmp_path)
     version = _open_version(lead)
     page = lead.go(version)
     axe(page, "self-assessment-version")
