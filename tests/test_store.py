@@ -38,6 +38,9 @@ TABLES = {
     "pxrules_meta",
     "app_user",
     "user_password",
+    "self_assessment_draft",
+    "self_assessment_draft_row",
+    "self_assessment_review",
     "api_token",
     "api_token_revocation",
     "web_session",
@@ -131,7 +134,7 @@ def test_init_creates_exactly_the_tables_and_is_idempotent(store_url: str) -> No
     assert current_revision(store_url) is None
     assert init_db(store_url) == schema_heads()[0]
     assert init_db(store_url) == schema_heads()[0]
-    assert schema_heads() == ("0007",)
+    assert schema_heads() == ("0008",)
     names = set(inspect(make_engine(store_url)).get_table_names())
     assert names == TABLES | {"alembic_version"}
 
