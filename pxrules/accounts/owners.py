@@ -36,6 +36,10 @@ from pxrules.store.tables import AppUser
 MAX_OWNER = 320  # an email address's longest
 
 
+class OwnerError(EvidenceError):
+    """An owner that cannot be stored (forms show it beside the owner field)."""
+
+
 def has_accounts(session: Session) -> bool:
     """Whether any account exists (before the first, owners are not checked against accounts)."""
     return session.execute(sa.select(col(AppUser.email)).limit(1)).first() is not None
@@ -45,17 +49,17 @@ def check_owner(owner: str, *, session: Session, org: str | None) -> str:
     """The owner as stored (an account's canonical email when accounts exist); EvidenceError otherwise."""
     name = owner.strip()
     if len(name) > MAX_OWNER:
-        raise EvidenceError(f"owner: at most {MAX_OWNER} characters (this one has {len(name)})")
+        raise OwnerError(f"owner: at most {MAX_OWNER} characters (this one has {len(name)})")
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise EvidenceError(f"owner {name[:40]!r} holds a control character: give an email address or a name")
+        raise OwnerError(f"owner {name[:40]!r} holds a control character: give an email address or a name")
     if "@" not in name or not has_accounts(session):
         return name
     user = find_user(session, name)
     if user is None or user.disabled:
         state = "is disabled" if user is not None else "has no account here"
-        raise EvidenceError(f"owner {name!r} {state}: name someone with an account, or add one (`pxrules user add`)")
+        raise OwnerError(f"owner {name!r} {state}: name someone with an account, or add one (`pxrules user add`)")
     if org is not None and not user.can_see(org):
-        raise EvidenceError(f"owner {user.email} cannot see {org}: name someone who can, or widen their account")
+        raise OwnerError(f"owner {user.email} cannot see {org}: name someone who can, or widen their account")
     return user.email
 
 

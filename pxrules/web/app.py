@@ -13,7 +13,15 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from pxrules.reports.html import TEMPLATES as REPORT_TEMPLATES
-from pxrules.web import routes_admin, routes_audit, routes_auth, routes_board, routes_evidence, routes_org
+from pxrules.web import (
+    routes_actions,
+    routes_admin,
+    routes_audit,
+    routes_auth,
+    routes_board,
+    routes_evidence,
+    routes_org,
+)
 from pxrules.web.auth import Auth, lookup, signed_in
 from pxrules.web.config import WebConfig
 from pxrules.web.render import STATIC, render
@@ -31,7 +39,8 @@ def create_app(config: WebConfig) -> FastAPI:
     app = FastAPI(title="pxrules workspace", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")  # fmt: skip
     app.state.config = config
-    for module in (routes_auth, routes_org, routes_evidence, routes_board, routes_audit, routes_admin):
+    for module in (routes_auth, routes_org, routes_evidence, routes_board, routes_audit, routes_admin,
+                   routes_actions):  # fmt: skip
         app.include_router(module.router)
 
     @app.get("/static/report.css", include_in_schema=False)
