@@ -73,7 +73,7 @@ def _due(text: str, errors: dict[str, str], *, required: bool) -> dt.date | None
     try:
         return parse_date(text)
     except DateError as exc:
-        errors["due"] = f"Enter a real date, day first: {exc}"
+        errors["due"] = str(exc)
         return None
 
 
