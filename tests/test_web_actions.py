@@ -249,3 +249,14 @@ def test_home_summary_and_my_actions_everywhere(client: TestClient, made: dict[s
     assert [a["id"] for a in everywhere["actions"]] == [a["id"] for a in mine]
     page = client.get("/my/actions")
     assert page.status_code == 200 and "Track patient story actions" in page.text
+
+
+def test_hostile_text_in_an_action_stays_text(client: TestClient, url: str) -> None:
+    hostile = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
+    record = add_owned_action(url, by=LEAD, org=DEMO, sub_requirement="3A", title=hostile, owner="Chief <b>Nurse</b>",
+                              due_date=TODAY, note=hostile)  # fmt: skip
+    _as(client, "viewer")
+    for path in (f"/orgs/{DEMO}/actions/{record.id}", f"/orgs/{DEMO}/actions?show=open"):
+        page = client.get(path).text
+        assert "<script>alert" not in page and "<img src=x" not in page and "<b>Nurse" not in page
+        assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in page
