@@ -260,3 +260,25 @@ def test_hostile_text_in_an_action_stays_text(client: TestClient, url: str) -> N
         page = client.get(path).text
         assert "<script>alert" not in page and "<img src=x" not in page and "<b>Nurse" not in page
         assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in page
+
+
+def test_a_stale_form_shows_the_conflict_instead_of_undoing_a_change(client: TestClient, url: str) -> None:
+    record = add_owned_action(url, by=LEAD, org=DEMO, sub_requirement="6A", title="Two people at once", owner=LEAD,
+                              due_date=TODAY + dt.timedelta(days=60))  # fmt: skip
+    path = f"/orgs/{DEMO}/actions/{record.id}"
+    with TestClient(create_app(WebConfig(url)), raise_server_exceptions=False) as other:
+        _as(other, "contributor")
+        _as(client, "lead")
+        lead_form, contrib_form = csrf_of(client.get(path).text), csrf_of(other.get(path).text)
+        base = {"status": "open", "owner": LEAD, "due": (TODAY + dt.timedelta(days=60)).strftime("%d/%m/%Y"),
+                "note": "", "version": "1"}  # fmt: skip
+        first = other.post(path, data={**base, "csrf": contrib_form, "status": "in progress"}, follow_redirects=False)
+        assert first.status_code == 303
+        stale = client.post(path, data={**base, "csrf": lead_form, "note": "Agreed at the board"})
+        assert stale.status_code == 409 and "Someone else saved a change first" in stale.text
+        assert "Agreed at the board" in stale.text, "the user's own changes stay in the form"
+        assert [v.status for v in action_history_of(url, record.id)] == ["open", "in progress"]
+        again = client.post(path, data={**base, "csrf": lead_form, "note": "Agreed", "status": "in progress",
+                                         "version": "2"}, follow_redirects=False)  # fmt: skip
+        assert again.status_code == 303
+    assert [(v.status, v.note) for v in action_history_of(url, record.id)][-1] == ("in progress", "Agreed")

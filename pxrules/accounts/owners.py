@@ -27,6 +27,7 @@ from pxrules.store.actions import (
     get_action,
     update_action,
 )
+from pxrules.store.audit_chain import lock_chain
 from pxrules.store.db import unit_of_work
 from pxrules.store.evidence_reads import get_evidence
 from pxrules.store.orgs import get_org
@@ -38,6 +39,10 @@ MAX_OWNER = 320  # an email address's longest
 
 class OwnerError(EvidenceError):
     """An owner that cannot be stored (forms show it beside the owner field)."""
+
+
+class ChangedMeanwhile(EvidenceError):
+    """The action changed after the form was opened: saving would silently undo someone else's change."""
 
 
 def has_accounts(session: Session) -> bool:
@@ -76,11 +81,17 @@ def add_owned_action(
 
 
 def update_owned_action(url: str | None, action_id: int, *, by: str, owner: str | None = None,
-                        **changes: Any) -> ActionRecord:  # fmt: skip
-    """Change an action (status, due_date, title, note; a new owner is checked first), in one transaction."""
+                        expected_version: int | None = None, **changes: Any) -> ActionRecord:  # fmt: skip
+    """Change an action (status, due_date, title, note; a new owner is checked first), in one transaction;
+    ChangedMeanwhile when `expected_version` (the version the change was made from) is no longer the latest."""
     with unit_of_work(url) as session:
+        lock_chain(session)  # no other writer between reading the latest version and writing the next
+        current = get_action(action_id, session=session)
+        if expected_version is not None and current.version != expected_version:
+            raise ChangedMeanwhile(f"action {action_id} was changed by {current.changed_by} (now version "
+                                   f"{current.version}) after you opened it")  # fmt: skip
         if owner is not None:
-            owner = check_owner(owner, session=session, org=get_action(action_id, session=session).org)
+            owner = check_owner(owner, session=session, org=current.org)
         return update_action(action_id, session=session, by=by, owner=owner, **changes)
 
 

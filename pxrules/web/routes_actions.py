@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pxrules.accounts.owners import OwnerError, add_owned_action, update_owned_action
+from pxrules.accounts.owners import ChangedMeanwhile, OwnerError, add_owned_action, update_owned_action
 from pxrules.common.dates import DateError, parse_date, uk
 from pxrules.errors import PxRulesError
 from pxrules.rules.catalogue import load_catalogue
@@ -164,7 +164,7 @@ def api_action(request: Request, code: str, action_id: int, auth: Auth = Depends
 @router.post("/orgs/{code}/actions/{action_id}", include_in_schema=False)
 def update(request: Request, code: str, action_id: int, status: str = Form("", max_length=20),
            owner: str = Form("", max_length=400), due: str = Form("", max_length=40),
-           note: str = Form("", max_length=20_000), csrf: str = Form("", max_length=100),
+           note: str = Form("", max_length=20_000), version: int = Form(0, ge=0), csrf: str = Form("", max_length=100),
            auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
     current = detail_data(request, auth, code, action_id)["action"]  # 404 before anything else
     need(auth, WRITER)
@@ -180,13 +180,17 @@ def update(request: Request, code: str, action_id: int, status: str = Form("", m
         try:
             same_owner = owner.strip().lower() == (current["owner"] or "").lower()  # not re-checked when unchanged
             record = update_owned_action(config_of(request).db_url, action_id, by=auth.user.email,
-                                         owner=None if same_owner else owner,
+                                         owner=None if same_owner else owner, expected_version=version or None,
                                          status=status, due_date=day, note=note)  # fmt: skip
         except OwnerError as exc:
             errors["owner"] = str(exc)
+        except ChangedMeanwhile as exc:
+            errors["form"] = (f"Someone else saved a change first: {exc}. It is shown below; your changes are "
+                              "still in the form: check them against it and save again.")  # fmt: skip
         except PxRulesError as exc:
             errors["form"] = str(exc)
         else:
             saved = "updated" if record.version != current["version"] else "same"
             return RedirectResponse(f"/orgs/{code}/actions/{action_id}?saved={saved}", status_code=303)
-    return _detail_page(request, auth, code, action_id, values=values, errors=errors, status=422)
+    status_code = 409 if errors.get("form", "").startswith("Someone else") else 422
+    return _detail_page(request, auth, code, action_id, values=values, errors=errors, status=status_code)
