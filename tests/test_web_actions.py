@@ -282,3 +282,21 @@ def test_a_stale_form_shows_the_conflict_instead_of_undoing_a_change(client: Tes
                                          "version": "2"}, follow_redirects=False)  # fmt: skip
         assert again.status_code == 303
     assert [(v.status, v.note) for v in action_history_of(url, record.id)][-1] == ("in progress", "Agreed")
+
+
+def test_a_sub_requirement_lists_its_actions_and_offers_to_add_one(
+    client: TestClient, url: str, made: dict[str, ActionRecord]
+) -> None:
+    _as(client, "viewer")
+    api = client.get(f"/api/orgs/{DEMO}/sub/8C").json()["actions"]
+    assert made["done"].id in [a["id"] for a in api["actions"]] and {a["sub_requirement"] for a in api["actions"]} == {
+        "8C"}  # fmt: skip
+    page = client.get(f"/orgs/{DEMO}/sub/3A").text
+    assert "Track patient story actions" in page and "Overdue" in page
+    assert "Add an action for 3A" not in page
+    client.cookies.clear()
+    _as(client, "contributor")
+    page = client.get(f"/orgs/{DEMO}/sub/3A").text
+    assert f'href="/orgs/{DEMO}/actions/new?sub=3A"' in page
+    form = client.get(f"/orgs/{DEMO}/actions/new?sub=3A").text
+    assert '<option value="3A" selected>' in form

@@ -196,6 +196,10 @@ def test_an_action_becomes_overdue_and_reaches_its_owner(browser: Any, server: s
             assert "Overdue" in row.inner_text() and _long(yesterday) in row.inner_text()
         _axe(page, f"actions-{show}")
         _shot(page, f"actions-{show}", tmp_path)
+    page = owner.go(f"/orgs/{DEMO}/sub/3A")
+    panel = page.locator("section[aria-labelledby=actions-title]")
+    assert TITLE in panel.inner_text() and "Overdue" in panel.inner_text()
+    _axe(page, "sub-actions")
     page = owner.go("/my/actions")
     assert page.locator("#results tbody tr", has_text=TITLE).count() == 1
     _axe(page, "my-actions")

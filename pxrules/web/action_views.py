@@ -126,6 +126,16 @@ def action_detail(url: str, org: str, action_id: int, today: dt.date) -> dict[st
     }
 
 
+def sub_actions(url: str, org: str, sub_id: str, today: dt.date) -> dict[str, Any]:
+    """A sub-requirement's actions, open first then done (`action list --all --json` for that sub-requirement)."""
+    with unit_of_work(url) as session:
+        found = [r for r in list_actions(session=session, org=org, today=today, include_done=True)
+                 if r.sub_requirement == sub_id]  # fmt: skip
+        names = _names(session, [r.owner for r in found])
+    found.sort(key=lambda r: r.status == "done")  # stable: soonest due first within each
+    return {"actions": [r.as_dict(today) for r in found], "owner_names": names}
+
+
 def owner_choices(url: str, org: str) -> list[dict[str, str]]:
     """Enabled accounts that can see the organisation: the people an action can be given to."""
     with unit_of_work(url) as session:

@@ -19,7 +19,7 @@ from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.actions import MAX_TITLE
 from pxrules.store.tables import ACTION_STATUSES
 from pxrules.web import action_views
-from pxrules.web.action_views import FIELD_WORDS, LISTS, STATUS_WORDS
+from pxrules.web.action_views import FIELD_WORDS, LISTS
 from pxrules.web.auth import Auth, check_csrf, config_of, in_scope, need, signed_in
 from pxrules.web.render import render
 
@@ -41,7 +41,7 @@ def actions(request: Request, code: str, show: str = Show, mine: bool = Mine,
             auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
     data = list_data(request, auth, code, show, mine)
     org = {"code": code, "name": in_scope(request, auth, code)}
-    return render(request, "actions.html.j2", org=org, d=data, lists=LISTS, words=STATUS_WORDS,
+    return render(request, "actions.html.j2", org=org, d=data, lists=LISTS,
                   can_write=auth.user.at_least(WRITER))  # fmt: skip
 
 
@@ -55,7 +55,7 @@ def api_actions(request: Request, code: str, show: str = Show, mine: bool = Mine
 @router.get("/my/actions", include_in_schema=False)
 def my_actions(request: Request, show: str = Show, mine: bool = Mine, auth: Auth = Depends(signed_in)) -> Response:
     data = list_data(request, auth, None, show, mine)
-    return render(request, "actions.html.j2", org=None, d=data, lists=LISTS, words=STATUS_WORDS, can_write=False)
+    return render(request, "actions.html.j2", org=None, d=data, lists=LISTS, can_write=False)
 
 
 @router.get("/api/my/actions", tags=TAGS, summary="Your actions in every organisation you can see")
@@ -144,7 +144,7 @@ def _detail_page(request: Request, auth: Auth, code: str, action_id: int, *, val
     url = config_of(request).db_url
     can_write = auth.user.at_least(WRITER)
     return render(request, "action.html.j2", status=status, org=org, d=data, values=values, errors=errors or {},
-                  saved=saved, words=STATUS_WORDS, statuses=ACTION_STATUSES, can_write=can_write,
+                  saved=saved, statuses=ACTION_STATUSES, can_write=can_write,
                   field_words=FIELD_WORDS,
                   people=action_views.owner_choices(url, code) if can_write else [])  # fmt: skip
 

@@ -15,7 +15,7 @@ from pxrules.reports import charts
 from pxrules.store.db import unit_of_work
 from pxrules.store.repo import list_orgs
 from pxrules.web import views
-from pxrules.web.action_views import my_summary
+from pxrules.web.action_views import my_summary, sub_actions
 from pxrules.web.auth import Auth, config_of, in_scope, signed_in
 from pxrules.web.render import render
 
@@ -59,10 +59,13 @@ def api_home(request: Request, code: str, auth: Auth = Depends(signed_in)) -> di
 
 def sub_data(request: Request, auth: Auth, code: str, sub_id: str) -> dict[str, Any]:
     in_scope(request, auth, code)
+    url = config_of(request).db_url
     try:
-        return views.sub_requirement(config_of(request).db_url, code, sub_id.upper())
+        found = views.sub_requirement(url, code, sub_id.upper())
     except NotFoundError:
         raise HTTPException(404) from None
+    # Actions change with every update, so they join the cached view afresh (and never enter the cache).
+    return {**found, "actions": sub_actions(url, code, found["sub_requirement"], dt.date.today())}
 
 
 @router.get("/orgs/{code}/sub/{sub_id}", include_in_schema=False)
