@@ -238,6 +238,13 @@ def test_another_organisation_is_404(client: TestClient, made: dict[str, ActionR
     assert client.get("/api/my/actions?show=open").json()["actions"] == []
 
 
+def test_the_api_is_described(client: TestClient) -> None:
+    _as(client, "viewer")
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert {"/api/orgs/{code}/actions", "/api/orgs/{code}/actions/{action_id}", "/api/my/actions"} <= set(paths)
+    assert "/orgs/{code}/actions" not in paths, "pages stay out of the API description"
+
+
 def test_home_summary_and_my_actions_everywhere(client: TestClient, made: dict[str, ActionRecord]) -> None:
     _as(client, "contributor")
     summary = client.get(f"/api/orgs/{DEMO}").json()["my_actions"]

@@ -145,6 +145,12 @@ def test_an_action_becomes_overdue_and_reaches_its_owner(browser: Any, server: s
     page.wait_for_url(f"{server}/orgs/{DEMO}/actions/new")
     _axe(page, "action-new")
     _shot(page, "action-new", tmp_path)
+    page.get_by_role("button", name="Add action").click()  # nothing filled in: every problem beside its field
+    for field in ("sub", "title", "owner", "due"):
+        assert page.locator(f"#{field}-error").is_visible(), field
+    assert page.get_by_role("alert").get_by_role("link").count() == 4
+    _axe(page, "action-new-errors")
+    _shot(page, "action-new-errors", tmp_path)
     page.get_by_label("Sub-requirement").select_option("3A")
     page.get_by_role("textbox", name="Action").fill(TITLE)
     page.get_by_label("Owner").fill(USERS["contributor"][0])
