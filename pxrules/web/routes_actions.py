@@ -65,7 +65,7 @@ def api_my_actions(request: Request, show: str = Show, mine: bool = Mine,
 
 
 def _due(text: str, errors: dict[str, str], *, required: bool) -> dt.date | None:
-    """The due date typed dd/mm/yyyy (or picked), with the problem recorded beside the field."""
+    """The due date typed dd/mm/yyyy (yyyy-mm-dd is read too), with any problem recorded beside the field."""
     if not text.strip():
         if required:
             errors["due"] = "Enter the due date, for example 31/03/2027"
