@@ -21,6 +21,8 @@ from pxrules.web import (
     routes_board,
     routes_evidence,
     routes_org,
+    routes_selfassess,
+    routes_selfassess_lines,
 )
 from pxrules.web.auth import Auth, lookup, signed_in
 from pxrules.web.config import WebConfig
@@ -39,8 +41,8 @@ def create_app(config: WebConfig) -> FastAPI:
     app = FastAPI(title="pxrules workspace", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")  # fmt: skip
     app.state.config = config
-    for module in (routes_auth, routes_org, routes_evidence, routes_board, routes_audit, routes_admin,
-                   routes_actions):  # fmt: skip
+    for module in (routes_auth, routes_org, routes_evidence, routes_board, routes_selfassess, routes_selfassess_lines,
+                   routes_audit, routes_admin, routes_actions):
         app.include_router(module.router)
 
     @app.get("/static/report.css", include_in_schema=False)

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from pxrules.board.compare import FLAGS
+from pxrules.common.dates import uk_moment
 from pxrules.reports.html import SHORT_FLAGS
 from pxrules.reports.html import TEMPLATES as REPORT_TEMPLATES
 from pxrules.reports.html import environment as report_environment
@@ -30,7 +31,8 @@ FLAG_WORDS = {
 }
 # A symbol beside each flag's word, so no flag is told by colour alone.
 FLAG_MARKS = {"over-claim": "▲", "under-claim": "▼", "not evidenced": "?", "agreed": "✓", "not scored": "–"}
-ROLE_WORDS = {"viewer": "Viewer", "contributor": "Contributor", "lead": "Governance lead", "admin": "Administrator"}
+ROLE_WORDS = {"viewer": "Viewer", "contributor": "Contributor", "lead": "Governance lead", "executive": "Executive",
+              "admin": "Administrator"}  # fmt: skip
 
 
 def _measure_words(name: str) -> str:
@@ -59,6 +61,15 @@ def _threshold_words(condition: dict[str, Any]) -> str:
     return "needs " + _OP_WORDS.get(condition["op"], "{}").format(shown)
 
 
+def _clock(value: Any) -> str:
+    """A stored moment as people in a trust read it: 14:05 on 7 December 2026, UK time."""
+    import datetime as dt
+
+    if value is None:
+        return "–"
+    return uk_moment(value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value)))
+
+
 @cache
 def environment() -> Environment:
     """Autoescape on for every template; undefined names are errors, as in the report."""
@@ -71,7 +82,7 @@ def environment() -> Environment:
     )
     env.filters.update(report_environment().filters)
     env.filters.update(measure_words=_measure_words, measure_value=_measure_value, kind_words=kind_label,
-                       threshold_words=_threshold_words)  # fmt: skip
+                       threshold_words=_threshold_words, clock=_clock)  # fmt: skip
     env.globals.update(flags=FLAGS, short_flags=SHORT_FLAGS, flag_words=FLAG_WORDS, flag_marks=FLAG_MARKS,
                        role_words=ROLE_WORDS, status_words=STATUS_WORDS)  # fmt: skip
     return env
