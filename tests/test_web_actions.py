@@ -307,3 +307,27 @@ def test_a_sub_requirement_lists_its_actions_and_offers_to_add_one(
     assert f'href="/orgs/{DEMO}/actions/new?sub=3A"' in page
     form = client.get(f"/orgs/{DEMO}/actions/new?sub=3A").text
     assert '<option value="3A" selected>' in form
+
+
+def test_a_lead_tracks_the_self_assessments_planned_actions_once(client: TestClient, url: str) -> None:
+    _as(client, "contributor")
+    token = csrf_of(client.get(f"/orgs/{DEMO}/actions").text)
+    assert "Track the latest self-assessment" not in client.get(f"/orgs/{DEMO}/actions").text
+    assert client.post(f"/orgs/{DEMO}/actions/from-self-assessment", data={"csrf": token}).status_code == 404
+    client.cookies.clear()
+    _as(client, "lead")
+    page = client.get(f"/orgs/{DEMO}/actions").text
+    assert "Track the latest self-assessment" in page
+    assert client.post(f"/orgs/{DEMO}/actions/from-self-assessment", data={}).status_code == 403
+    before = client.get(f"/api/orgs/{DEMO}/actions?show=open").json()["count"]
+    done = client.post(f"/orgs/{DEMO}/actions/from-self-assessment", data={"csrf": csrf_of(page)},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"].endswith("?show=open&tracked=57")
+    after = client.get(f"/api/orgs/{DEMO}/actions?show=open").json()
+    assert after["count"] == before + 57 and "Chief Nurse" in {a["owner"] for a in after["actions"]}
+    assert "57 planned actions are now tracked" in client.get(done.headers["location"]).text
+    again = client.post(f"/orgs/{DEMO}/actions/from-self-assessment", data={"csrf": csrf_of(page)},
+                        follow_redirects=False)  # fmt: skip
+    assert again.headers["location"].endswith("tracked=0")
+    with unit_of_work(url) as session:
+        assert list_events(session, action="action.add")[-1].actor == LEAD

@@ -12,7 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pxrules.accounts.owners import ChangedMeanwhile, OwnerError, add_owned_action, update_owned_action
+from pxrules.accounts.owners import (
+    ChangedMeanwhile,
+    OwnerError,
+    add_owned_action,
+    add_planned_actions,
+    update_owned_action,
+)
 from pxrules.common.dates import DateError, parse_date, uk
 from pxrules.errors import PxRulesError
 from pxrules.rules.catalogue import load_catalogue
@@ -26,6 +32,7 @@ from pxrules.web.render import render
 router = APIRouter()
 TAGS: list[str | Enum] = ["actions"]
 WRITER = "contributor"  # contributors and above add and update actions; viewers read them
+TRACKER = "lead"  # leads turn a whole self-assessment's planned actions into tracked actions
 Show = Query("mine", pattern="^(" + "|".join(LISTS) + ")$", description="mine, overdue, soon, open or done")
 Mine = Query(False, description="Only your own actions (as `action list --mine`)")
 
@@ -36,13 +43,34 @@ def list_data(request: Request, auth: Auth, code: str | None, show: str, mine: b
     return action_views.action_list(config_of(request).db_url, code, show, auth.user, dt.date.today(), mine)
 
 
-@router.get("/orgs/{code}/actions", include_in_schema=False)
-def actions(request: Request, code: str, show: str = Show, mine: bool = Mine,
-            auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
+def _list_page(request: Request, auth: Auth, code: str, show: str, mine: bool, *, tracked: int | None = None,
+               problem: str | None = None, status: int = 200) -> Response:  # fmt: skip
     data = list_data(request, auth, code, show, mine)
     org = {"code": code, "name": in_scope(request, auth, code)}
-    return render(request, "actions.html.j2", org=org, d=data, lists=LISTS,
-                  can_write=auth.user.at_least(WRITER))  # fmt: skip
+    return render(request, "actions.html.j2", status=status, org=org, d=data, lists=LISTS,
+                  can_write=auth.user.at_least(WRITER), can_track=auth.user.at_least(TRACKER), tracked=tracked,
+                  problem=problem)  # fmt: skip
+
+
+@router.get("/orgs/{code}/actions", include_in_schema=False)
+def actions(request: Request, code: str, show: str = Show, mine: bool = Mine,
+            tracked: int | None = Query(None, ge=0, le=10_000),
+            auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
+    return _list_page(request, auth, code, show, mine, tracked=tracked)
+
+
+@router.post("/orgs/{code}/actions/from-self-assessment", include_in_schema=False)
+def track_planned(request: Request, code: str, csrf: str = Form("", max_length=100),
+                  auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
+    """`action add --from-self-assessment`: an action for each planned action of the latest self-assessment."""
+    in_scope(request, auth, code)
+    need(auth, TRACKER)
+    check_csrf(auth, csrf)
+    try:
+        added = add_planned_actions(config_of(request).db_url, by=auth.user.email, org=code)
+    except PxRulesError as exc:
+        return _list_page(request, auth, code, "open", False, problem=str(exc), status=422)
+    return RedirectResponse(f"/orgs/{code}/actions?show=open&tracked={len(added)}", status_code=303)
 
 
 @router.get("/api/orgs/{code}/actions", tags=TAGS,
@@ -55,7 +83,8 @@ def api_actions(request: Request, code: str, show: str = Show, mine: bool = Mine
 @router.get("/my/actions", include_in_schema=False)
 def my_actions(request: Request, show: str = Show, mine: bool = Mine, auth: Auth = Depends(signed_in)) -> Response:
     data = list_data(request, auth, None, show, mine)
-    return render(request, "actions.html.j2", org=None, d=data, lists=LISTS, can_write=False)
+    return render(request, "actions.html.j2", org=None, d=data, lists=LISTS, can_write=False,
+                  can_track=False, tracked=None, problem=None)  # fmt: skip
 
 
 @router.get("/api/my/actions", tags=TAGS, summary="Your actions in every organisation you can see")
