@@ -48,20 +48,19 @@ def add(
     as_json: JsonOption = False,
 ) -> None:
     """Add an action (or, with --from-self-assessment, one for each planned action not yet tracked)."""
-    from pxrules.store.actions import actions_from_self_assessment, add_action
-    from pxrules.store.db import unit_of_work
+    from pxrules.accounts.owners import add_owned_action, add_planned_actions
 
     if (from_self_assessment and (sub_requirement or title)) or (
         not from_self_assessment and not (sub_requirement and title)
     ):
         fail("give --sub and --title, or --from-self-assessment")
     day = parse_date(due, "--due", allow_future="a due date lies ahead")
-    with library_errors(), unit_of_work(db_url()) as session:
+    with library_errors():
         if from_self_assessment:
-            added = actions_from_self_assessment(session=session, by=actor(), org=org)
+            added = add_planned_actions(db_url(), by=actor(), org=org)
         else:
-            added = [add_action(session=session, by=actor(), org=org, sub_requirement=sub_requirement or "",
-                                title=title or "", owner=owner, due_date=day)]  # fmt: skip
+            added = [add_owned_action(db_url(), by=actor(), org=org, sub_requirement=sub_requirement or "",
+                                      title=title or "", owner=owner, due_date=day)]  # fmt: skip
     if as_json:
         print_json([a.as_dict() for a in added])
         return
@@ -81,14 +80,13 @@ def update(
     as_json: JsonOption = False,
 ) -> None:
     """Change an action's status, owner, due date or note (a new version; the old one stays in its history)."""
-    from pxrules.store.actions import update_action
-    from pxrules.store.db import unit_of_work
+    from pxrules.accounts.owners import update_owned_action
 
-    changes: dict[str, object] = {"status": status, "owner": owner, "note": note}
+    changes: dict[str, object] = {"status": status, "note": note}
     if due is not None:
         changes["due_date"] = parse_date(due, "--due", allow_future="a due date lies ahead")
-    with library_errors(), unit_of_work(db_url()) as session:
-        record = update_action(action_id, session=session, by=actor(), **changes)  # type: ignore[arg-type]
+    with library_errors():
+        record = update_owned_action(db_url(), action_id, by=actor(), owner=owner, **changes)
     if as_json:
         print_json(record.as_dict())
         return

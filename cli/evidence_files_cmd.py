@@ -97,14 +97,13 @@ def owner(
     as_json: Annotated[bool, typer.Option("--json", help="Print the owner record as JSON.")] = False,
 ) -> None:
     """Set who looks after evidence ID and when it is next reviewed (the item itself is unchanged)."""
-    from pxrules.store.db import unit_of_work
-    from pxrules.store.owners import set_evidence_owner
+    from pxrules.accounts.owners import set_checked_evidence_owner
 
     if name is None and review is None:
         fail("give --owner and/or --review")
     day = parse_date(review, "--review", allow_future="a review date lies ahead")
-    with library_errors(), unit_of_work(db_url()) as session:
-        record = set_evidence_owner(evidence_id, session=session, by=actor(), owner=name, review_date=day)
+    with library_errors():
+        record = set_checked_evidence_owner(db_url(), evidence_id, by=actor(), owner=name, review_date=day)
     if as_json:
         print_json(record.as_dict())
         return

@@ -8,7 +8,7 @@ themselves. Owners are plain email addresses or names, as the self-assessment's 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +115,11 @@ def _latest_row(action_id: int, session: Session) -> ActionRow:
     return row
 
 
+def get_action(action_id: int, *, session: Session) -> ActionRecord:
+    """The latest version of an action; NotFoundError when there is none."""
+    return _record(_latest_row(action_id, session))
+
+
 def update_action(
     action_id: int, *, session: Session, by: str, owner: str | None = None, due_date: Any = _UNSET,
     status: str | None = None, title: str | None = None, note: str | None = None,
@@ -188,8 +193,13 @@ def action_history(action_id: int, *, session: Session) -> list[ActionRecord]:
     return [_record(r) for r in rows]
 
 
-def actions_from_self_assessment(*, session: Session, by: str, org: str) -> list[ActionRecord]:
-    """An action for every planned action of the latest self-assessment not already tracked (owner, review date)."""
+def actions_from_self_assessment(
+    *, session: Session, by: str, org: str, check: Callable[[str], str] | None = None
+) -> list[ActionRecord]:
+    """An action for every planned action of the latest self-assessment not already tracked (owner, review date).
+
+    `check` turns each owner into the owner stored, or refuses it (the accounts layer passes its own check).
+    """
     from pxrules.store.records import latest_self_assessment
 
     latest = latest_self_assessment(org, session=session)
@@ -201,6 +211,7 @@ def actions_from_self_assessment(*, session: Session, by: str, org: str) -> list
         title = line.planned_action.strip()
         if not title or (line.sub_requirement, title) in tracked:
             continue
+        owner = line.owner.strip()[:MAX_OWNER]
         added.append(add_action(session=session, by=by, org=org, sub_requirement=line.sub_requirement, title=title,
-                                owner=line.owner.strip()[:MAX_OWNER], due_date=line.review_date))  # fmt: skip
+                                owner=check(owner) if check else owner, due_date=line.review_date))  # fmt: skip
     return added

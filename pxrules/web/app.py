@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from pxrules.reports.html import TEMPLATES as REPORT_TEMPLATES
 from pxrules.web import (
+    routes_actions,
     routes_admin,
     routes_audit,
     routes_auth,
@@ -41,7 +42,7 @@ def create_app(config: WebConfig) -> FastAPI:
                   openapi_url="/api/openapi.json")  # fmt: skip
     app.state.config = config
     for module in (routes_auth, routes_org, routes_evidence, routes_board, routes_selfassess, routes_selfassess_lines,
-                   routes_audit, routes_admin):
+                   routes_audit, routes_admin, routes_actions):
         app.include_router(module.router)
 
     @app.get("/static/report.css", include_in_schema=False)

@@ -16,6 +16,7 @@ from pxrules.reports.html import SHORT_FLAGS
 from pxrules.reports.html import TEMPLATES as REPORT_TEMPLATES
 from pxrules.reports.html import environment as report_environment
 from pxrules.reports.labels import kind_label, number
+from pxrules.web.action_views import STATUS_WORDS
 from pxrules.web.auth import Auth
 from pxrules.web.security import HEADERS
 
@@ -83,7 +84,7 @@ def environment() -> Environment:
     env.filters.update(measure_words=_measure_words, measure_value=_measure_value, kind_words=kind_label,
                        threshold_words=_threshold_words, clock=_clock)  # fmt: skip
     env.globals.update(flags=FLAGS, short_flags=SHORT_FLAGS, flag_words=FLAG_WORDS, flag_marks=FLAG_MARKS,
-                       role_words=ROLE_WORDS)  # fmt: skip
+                       role_words=ROLE_WORDS, status_words=STATUS_WORDS)  # fmt: skip
     return env
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from typing import Any
 
@@ -14,6 +15,7 @@ from pxrules.reports import charts
 from pxrules.store.db import unit_of_work
 from pxrules.store.repo import list_orgs
 from pxrules.web import views
+from pxrules.web.action_views import my_summary, sub_actions
 from pxrules.web.auth import Auth, config_of, in_scope, signed_in
 from pxrules.web.render import render
 
@@ -38,7 +40,9 @@ def api_orgs(request: Request, auth: Auth = Depends(signed_in)) -> list[dict[str
 
 def home_data(request: Request, auth: Auth, code: str) -> dict[str, Any]:
     in_scope(request, auth, code)
-    return views.home(config_of(request).db_url, code)
+    url = config_of(request).db_url
+    # The summary is the signed-in user's own, so it is added to (never kept in) the cached view.
+    return {**views.home(url, code), "my_actions": my_summary(url, code, auth.user, dt.date.today())}
 
 
 @router.get("/orgs/{code}", include_in_schema=False)
@@ -53,17 +57,20 @@ def home(request: Request, code: str, auth: Auth = Depends(signed_in)) -> Respon
 
 
 @router.get("/api/orgs/{code}", tags=TAGS,
-            summary="Organisation home: `compare`, `trend` and `evidence due --within 90` as `--json`")  # fmt: skip
+            summary="Organisation home: `compare`, `trend`, `evidence due --within 90` and your actions")  # fmt: skip
 def api_home(request: Request, code: str, auth: Auth = Depends(signed_in)) -> dict[str, Any]:
     return home_data(request, auth, code)
 
 
 def sub_data(request: Request, auth: Auth, code: str, sub_id: str) -> dict[str, Any]:
     in_scope(request, auth, code)
+    url = config_of(request).db_url
     try:
-        return views.sub_requirement(config_of(request).db_url, code, sub_id.upper())
+        found = views.sub_requirement(url, code, sub_id.upper())
     except NotFoundError:
         raise HTTPException(404) from None
+    # Actions change with every update, so they join the cached view afresh (and never enter the cache).
+    return {**found, "actions": sub_actions(url, code, found["sub_requirement"], dt.date.today())}
 
 
 @router.get("/orgs/{code}/sub/{sub_id}", include_in_schema=False)
