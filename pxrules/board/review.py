@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from pxrules.accounts.owners import OwnerError, check_owner
 from pxrules.board.compare import Comparison, build, evidence_details, score_evidence
 from pxrules.common.canonical import canonical_text, hash_text
 from pxrules.errors import NotFoundError, StoreError
@@ -87,6 +88,9 @@ def save(url: str, org: str, draft_id: int, sub_id: str, *, base: Mapping[str, A
     """Save one line (merged field by field with anyone else's saves since `base`)."""
     with unit_of_work(url) as session:
         get_draft(draft_id, session=session, org=org)
+        if mine.get("owner"):
+            # An owner named by email must be someone with an account here (reminders and "my actions" reach them).
+            mine = {**mine, "owner": check_owner(str(mine["owner"]), session=session, org=org)}
         return save_line(draft_id, sub_id, session=session, base=base, mine=mine, by=by)
 
 
@@ -119,7 +123,17 @@ def reveal(url: str, org: str, draft_id: int, *, by: str, by_name: str) -> Draft
 
 
 def submit(url: str, org: str, draft_id: int, *, by: str, by_name: str, comment: str = "") -> DraftRecord:
-    """Send a version for review: from now until it is returned, nobody can change it."""
+    """Send a version for review: from now until it is returned, nobody can change it. Refused while an owner
+    named by email has no account that can see the organisation (their actions would reach nobody)."""
+    problems = []
+    with unit_of_work(url) as session:
+        for line in get_draft(draft_id, session=session, org=org).rows:
+            try:
+                check_owner(line.owner, session=session, org=org)
+            except OwnerError as exc:
+                problems.append(f"{line.sub_requirement}: {exc}")
+    if problems:
+        raise ReviewError("cannot submit until every owner is someone with an account here: " + "; ".join(problems))
     return _step(url, org, draft_id, "submitted", by=by, by_name=by_name, comment=comment,
                  allowed_from=("draft", "returned"), to="submitted")  # fmt: skip
 
@@ -170,7 +184,8 @@ def sign_off(url: str, org: str, draft_id: int, *, by: str, by_name: str, commen
         _audit(session, head, "signed", by, row.id,
                {"self_assessment": stored.id, "content_hash": stored.content_hash, "comment": comment or None})
         # The signed planned actions are what the board has committed to: track each (owner, due = review date).
-        actions_from_self_assessment(session=session, by=by, org=org)
+        actions_from_self_assessment(session=session, by=by, org=org,
+                                     check=lambda owner: check_owner(owner, session=session, org=org))
         return get_draft(draft_id, session=session)
 
 
