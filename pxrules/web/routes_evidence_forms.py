@@ -61,20 +61,16 @@ def new_form(request: Request, code: str, kind: str, auth: Auth = Depends(signed
     return _form_page(request, org, blank_form(_kind(kind)), action=request.url.path, evidence_id=None)
 
 
-async def _posted(request: Request, auth: Auth) -> Any:
-    form = await request.form()
-    check_csrf(auth, str(form.get("csrf") or ""))
-    return form
-
-
 @router.post("/orgs/{code}/evidence/new/{kind}", include_in_schema=False)
 async def record(request: Request, code: str, kind: str, auth: Auth = Depends(signed_in)) -> Response:
     org = _contributor(request, auth, code)
     kind = _kind(kind)
-    form = await _posted(request, auth)
     limit = config_of(request).attachment_max
-    upload = await read_upload(form, "attachment", limit)
-    state, stored = save_new(config_of(request).db_url, code, kind, form, upload, by=auth.user.email, limit=limit)
+    async with request.form() as form:  # closing it removes an upload's spooled file
+        check_csrf(auth, str(form.get("csrf") or ""))
+        upload = await read_upload(form, "attachment", limit)
+        state, stored = save_new(config_of(request).db_url, code, kind, form, upload, by=auth.user.email,
+                                 limit=limit)  # fmt: skip
     if stored is None:
         return _form_page(request, org, state, action=request.url.path, evidence_id=None, status=422)
     return RedirectResponse(f"/orgs/{code}/evidence/{stored}?done=recorded", status_code=303)
@@ -98,12 +94,14 @@ def correction_form(request: Request, code: str, evidence_id: str, auth: Auth = 
 async def correct(request: Request, code: str, evidence_id: str, auth: Auth = Depends(signed_in)) -> Response:
     org = _contributor(request, auth, code)
     _latest(request, code, evidence_id)
-    form = await _posted(request, auth)
     limit = config_of(request).attachment_max
-    upload = await read_upload(form, "attachment", limit)
-    state, done = save_correction(config_of(request).db_url, code, evidence_id, form, upload, by=auth.user.email,
-                                  limit=limit)  # fmt: skip
+    async with request.form() as form:
+        check_csrf(auth, str(form.get("csrf") or ""))
+        upload = await read_upload(form, "attachment", limit)
+        state, done = save_correction(config_of(request).db_url, code, evidence_id, form, upload,
+                                      by=auth.user.email, limit=limit)  # fmt: skip
+        reason = str(form.get("reason") or "")
     if not done:
-        return _form_page(request, org, state, action=request.url.path, evidence_id=evidence_id,
-                          reason=str(form.get("reason") or ""), status=422)  # fmt: skip
+        return _form_page(request, org, state, action=request.url.path, evidence_id=evidence_id, reason=reason,
+                          status=422)  # fmt: skip
     return RedirectResponse(f"/orgs/{code}/evidence/{evidence_id}?done=corrected", status_code=303)

@@ -74,10 +74,10 @@ def problem_row(where: str, message: str, temp: str, shown: str) -> dict[str, st
 @router.post("/orgs/{code}/evidence/upload", include_in_schema=False)
 async def upload(request: Request, code: str, auth: Auth = Depends(signed_in)) -> Response:
     org = _org(request, auth, code)
-    form = await request.form()
-    check_csrf(auth, str(form.get("csrf") or ""))
     limit = config_of(request).attachment_max
-    sent = await read_upload(form, "file", limit)
+    async with request.form() as form:
+        check_csrf(auth, str(form.get("csrf") or ""))
+        sent = await read_upload(form, "file", limit)
     if sent is None or not sent.data:
         return _page(request, org, problem="Choose a file to upload (it was empty or not chosen).", status=422)
     shown = safe_file_name(Path(sent.name.replace("\\", "/")).name)
