@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.responses import Response
 
 from pxrules.errors import EvidenceError, PxRulesError
 from pxrules.evidence import KIND_LABELS, KINDS
+from pxrules.evidence.columns import columns
 from pxrules.evidence.template import write_template
 from pxrules.store.attachments import attachments_folder
 from pxrules.store.db import unit_of_work
@@ -60,15 +62,28 @@ def problem_row(where: str, message: str, temp: str, shown: str) -> dict[str, st
     message = message.replace(temp, shown)
     for cli, words in _CLI_WORDS.items():
         message = message.replace(cli, words)
-    file, _, place = where.partition(" ")
-    if file != shown:
-        file, place = "", where
-    field = ""
+    file, place = (shown, where[len(shown):].strip()) if where.startswith(shown) else ("", where)
+    field = key = ""
     found = _FIELD.match(message) or _KEY.match(message)
     if found:
-        field = found.groupdict().get("heading") or found.group("key")
+        key = found.group("key")
+        field = found.groupdict().get("heading") or heading_of(key)
         message = found.group("message")
-    return {"file": file, "where": place, "field": field, "message": message[:1:].upper() + message[1:]}
+    if message.startswith(("is ", "given ")):
+        message = "This " + message  # the field (or the item) it is about stands beside it
+    return {"file": file, "where": place, "field": field, "key": key if key != field else "",
+            "message": message[:1].upper() + message[1:]}
+
+
+@cache
+def _headings() -> dict[str, str]:
+    return {c.key: c.heading for kind in KINDS for c in columns(kind)}
+
+
+def heading_of(key: str) -> str:
+    """A field's heading as the template shows it (a nested object by its first column), else the key."""
+    found = _headings()
+    return found.get(key) or next((h for k, h in found.items() if k.startswith(key + ".")), key)
 
 
 @router.post("/orgs/{code}/evidence/upload", include_in_schema=False)
