@@ -14,7 +14,7 @@ from pxrules.board.compare import score_evidence
 from pxrules.board.register import RegisterFilter, register_entry
 from pxrules.board.register import register as library_register
 from pxrules.errors import NotFoundError
-from pxrules.evidence import parse_evidence
+from pxrules.evidence import KINDS, parse_evidence
 from pxrules.scoring.due import validity
 from pxrules.store.amend import current_withdrawal, withdrawals
 from pxrules.store.attachments import AttachmentRecord, attachments_folder, get_attachment, read_attachment
@@ -71,7 +71,33 @@ def item(url: str, org: str, evidence_id: str) -> dict[str, Any] | None:
         "assessment": None if assessment is None else {"id": assessment.id, "as_of": assessment.as_of.isoformat()},
         "owner": owner.as_dict() if owner else None,
         "attachment": attachment,
+        "observed": observed(latest.kind, latest.payload),
     }
+
+
+_ENVELOPE = {"id", "org", "period_start", "period_end", "notes", "sub_requirements"}
+
+
+def observed(kind: str, payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the item records, as (heading, value) in the words of the form and template (Yes/No, labels)."""
+    from pxrules.common.dates import uk
+    from pxrules.evidence.columns import columns
+
+    shown: list[tuple[str, str]] = []
+    for column in columns(kind) if kind in KINDS else ():
+        if column.key in _ENVELOPE or column.key.startswith("source."):
+            continue
+        value: Any = payload
+        for part in column.key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        cell = None if value in (None, [], {}) else column.to_cell(value)
+        if cell is not None:
+            shown.append((column.heading, uk(cell) if isinstance(cell, dt.date) else str(cell)))
+    for key in ("sub_requirements", "notes"):
+        if payload.get(key):
+            text = "; ".join(payload[key]) if isinstance(payload[key], list) else str(payload[key])
+            shown.append(("Sub-requirements offered for" if key == "sub_requirements" else "Notes", text))
+    return shown
 
 
 def _attachment(sha: Any, session: Session) -> dict[str, Any] | None:

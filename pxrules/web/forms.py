@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,7 +24,7 @@ from pxrules.evidence.columns import LIST_SEPARATOR, Column, columns, unflatten
 NOT_TYPED = frozenset({"org", "source.sha256", "source.attachment", "source.sheet", "source.row"})
 FILE_ID = "f-attachment"
 REASON_ID = "f-reason"
-_RULES_READ = re.compile(r"[;:,]?\s*the [^;:]*rules read:.*$", re.S)
+_RULES_READ = re.compile(r"[;:,]?\s*the [^;:]*\breads?:.*$", re.S)  # a list of internal keys
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class FormField:
 
     @property
     def hint(self) -> str:
-        text = _RULES_READ.sub(".", self.column.description).strip()
+        text = _words(_RULES_READ.sub(".", self.column.description).strip(), _every_column())
         extra = {
             "date": "For example, 31/03/2026.",
             "datetime": "For example, 31/03/2026 14:30.",
@@ -171,6 +172,14 @@ def read_form(kind: str, form: Any) -> tuple[FormState, dict[str, Any]]:
 # --- the model's errors, worded for people and put beside their fields ------------------------------------
 
 _TRUE_FALSE = re.compile(r"\b(?:is|are) (true|false)\b")
+
+
+@cache
+def _every_column() -> dict[str, Column]:
+    """Every kind's columns by key (a description may name a field of the envelope)."""
+    from pxrules.evidence import KINDS
+
+    return {c.key: c for kind in KINDS for c in columns(kind)}
 
 
 def _plain(column: Column) -> str:
