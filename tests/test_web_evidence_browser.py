@@ -87,6 +87,19 @@ def test_a_contributor_records_a_board_meeting_and_3a_cites_it_with_its_file(
     assert evidence_id in {e["id"] for e in explained["evidence"]}
     _axe(page, "sub-3A-with-attachment")
     _shot(page, "sub-3A-with-attachment", tmp_path)
+    page = lead.go(f"/orgs/{DEMO}/evidence/{evidence_id}")
+    page.get_by_role("textbox", name="Owner").fill("contrib@trust.nhs.uk")
+    page.get_by_role("textbox", name="Review by").fill("31/03/2027")
+    page.get_by_role("button", name="Save owner and review date").click()
+    page.wait_for_url("**?done=owner")
+    page.locator("summary", has_text="Withdraw this item").click()
+    _axe(page, "evidence-item-lead")
+    _shot(page, "evidence-item-lead", tmp_path)
+    page.get_by_role("link", name="Correct this item").click()
+    page.wait_for_url("**/correct")
+    assert page.get_by_label("Story presenter").input_value() == "patient"
+    _axe(page, "evidence-correct")
+    _shot(page, "evidence-correct", tmp_path)
     lead.clean()
 
 
@@ -114,6 +127,16 @@ def test_a_bad_value_shows_beside_its_field_and_stores_nothing(browser: Any, ser
     page = s.go(f"/orgs/{DEMO}/evidence/upload")
     _axe(page, "evidence-upload")
     _shot(page, "evidence-upload", tmp_path)
+    # A 200 MB file is stopped before it is sent, with the limit said beside the field.
+    huge = tmp_path / "scan.pdf"
+    with huge.open("wb") as out:
+        out.truncate(200 * 1024 * 1024)  # sparse: nothing is written, the browser reads only its size
+    page = s.go(f"/orgs/{DEMO}/evidence/new/board_meeting")
+    page.get_by_label("Attachment (optional)").set_input_files(str(huge))
+    note = page.locator("#f-attachment-size")
+    assert note.is_visible() and "200.0 MB" in note.inner_text() and "at most 25.0 MB" in note.inner_text()
+    page.get_by_role("button", name="Record this evidence").click()
+    assert page.url.endswith("/evidence/new/board_meeting") and note.is_visible()
     # The refused form's 422 is the test's doing (Chromium logs any 4xx answer as a console error).
     s.errors = [e for e in s.errors if "status of 422" not in e]
     s.clean()

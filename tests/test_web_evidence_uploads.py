@@ -208,3 +208,25 @@ def test_the_excel_template_comes_back_through_the_upload(client: TestClient, ur
     assert item["payload"]["story_presenter"] == "patient" and item["payload"]["period_start"] == "2026-06-09"
     assert client.get(f"/orgs/{DEMO}/evidence/template/all.xlsx").status_code == 200
     assert client.get(f"/orgs/{DEMO}/evidence/template/nothing.xlsx").status_code == 404
+
+
+def test_attachments_go_to_the_configured_folder_and_a_refused_one_leaves_none(
+    client: TestClient, url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "attachments"
+    monkeypatch.setenv("PXRULES_ATTACHMENTS", str(folder))
+    new = f"/orgs/{DEMO}/evidence/new/board_meeting"
+    html = b"<html>not a pdf</html>"
+    refused = client.post(new, data=form(client), files={"attachment": ("minutes.pdf", html, "application/pdf")})
+    assert refused.status_code == 422 and not folder.exists()
+    data = PDF + b"% kept in a folder\n"
+    stored = client.post(new, data=form(client), files={"attachment": ("folder-minutes.pdf", data, "application/pdf")},
+                         follow_redirects=False)  # fmt: skip
+    assert stored.status_code == 303
+    evidence_id = stored.headers["location"].split("/")[-1].split("?")[0]
+    sha = client.get(f"/api/orgs/{DEMO}/evidence/{evidence_id}").json()["attachment"]["sha256"]
+    assert (folder / sha[:2] / sha).read_bytes() == data
+    assert client.get(f"/orgs/{DEMO}/attachments/{sha}").content == data
+    (folder / sha[:2] / sha).write_bytes(b"%PDF-1.4 altered")
+    altered = client.get(f"/orgs/{DEMO}/attachments/{sha}")
+    assert altered.status_code == 500 and "no longer matches its sha256" in altered.text

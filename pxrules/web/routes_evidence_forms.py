@@ -40,12 +40,13 @@ def _kind(kind: str) -> str:
 
 
 def _form_page(request: Request, org: dict[str, str], state: FormState, *, action: str, evidence_id: str | None,
-               reason: str = "", status: int = 200) -> Response:  # fmt: skip
+               reason: str = "", status: int = 200, current_file: str | None = None) -> Response:  # fmt: skip
     limit = config_of(request).attachment_max
     return render(request, "evidence_form.html.j2", status=status, org=org, state=state, action=action,
                   kind_label=KIND_LABELS[state.kind], kind_description=kind_description(state.kind),
                   evidence_id=evidence_id, reason=reason, accept=ACCEPT, allowed_files=ALLOWED_FILES,
-                  max_mb=max(1, round(limit / (1024 * 1024))))  # fmt: skip
+                  current_file=current_file,
+                  max_mb=max(1, round(limit / (1024 * 1024))), max_bytes=limit)  # fmt: skip
 
 
 @router.get("/orgs/{code}/evidence/new", include_in_schema=False)
@@ -87,13 +88,14 @@ def _latest(request: Request, code: str, evidence_id: str) -> tuple[str, dict[st
 def correction_form(request: Request, code: str, evidence_id: str, auth: Auth = Depends(signed_in)) -> Response:
     org = _contributor(request, auth, code)
     kind, payload = _latest(request, code, evidence_id)
-    return _form_page(request, org, filled_form(kind, payload), action=request.url.path, evidence_id=evidence_id)
+    return _form_page(request, org, filled_form(kind, payload), action=request.url.path, evidence_id=evidence_id,
+                      current_file=(payload.get("source") or {}).get("attachment"))  # fmt: skip
 
 
 @router.post("/orgs/{code}/evidence/{evidence_id}/correct", include_in_schema=False)
 async def correct(request: Request, code: str, evidence_id: str, auth: Auth = Depends(signed_in)) -> Response:
     org = _contributor(request, auth, code)
-    _latest(request, code, evidence_id)
+    payload = _latest(request, code, evidence_id)[1]
     limit = config_of(request).attachment_max
     async with request.form() as form:
         check_csrf(auth, str(form.get("csrf") or ""))
@@ -103,5 +105,5 @@ async def correct(request: Request, code: str, evidence_id: str, auth: Auth = De
         reason = str(form.get("reason") or "")
     if not done:
         return _form_page(request, org, state, action=request.url.path, evidence_id=evidence_id, reason=reason,
-                          status=422)  # fmt: skip
+                          status=422, current_file=(payload.get("source") or {}).get("attachment"))  # fmt: skip
     return RedirectResponse(f"/orgs/{code}/evidence/{evidence_id}?done=corrected", status_code=303)

@@ -48,7 +48,8 @@ def _page(request: Request, org: dict[str, str], *, status: int = 200, **context
     context.setdefault("stored", None)
     context.setdefault("problem", None)
     max_mb = max(1, round(config_of(request).attachment_max / (1024 * 1024)))
-    return render(request, "upload.html.j2", status=status, org=org, kinds=kinds, max_mb=max_mb, **context)
+    return render(request, "upload.html.j2", status=status, org=org, kinds=kinds, max_mb=max_mb,
+                  max_bytes=config_of(request).attachment_max, **context)  # fmt: skip
 
 
 @router.get("/orgs/{code}/evidence/upload", include_in_schema=False)
