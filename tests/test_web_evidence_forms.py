@@ -113,6 +113,7 @@ def test_a_bad_value_shows_beside_its_field_and_nothing_is_stored(client: TestCl
 def test_a_good_form_stores_one_item_by_the_user_with_the_import_event(client: TestClient, url: str,
                                                                         table_counts: Counts) -> None:  # fmt: skip
     as_role(client, "contributor")
+    client.get(f"/orgs/{DEMO}/evidence", params={"q": "2026-11-02"})  # cached before the item exists
     before = table_counts(url)
     answer = post_board(client, board(client, period_start="02/11/2026", agenda="celebration"),
                         files={"attachment": ("minutes.pdf", PDF, "application/pdf")})
@@ -132,6 +133,9 @@ def test_a_good_form_stores_one_item_by_the_user_with_the_import_event(client: T
     assert imported.actor == USERS["contributor"][0] and evidence_id in imported.subject
     page = client.get(where)
     assert "Recorded: the item is in the register" in page.text and "minutes.pdf" in page.text
+    assert "<dt>Story presenter</dt><dd>Carer</dd>" in page.text and "<dt>Agenda</dt><dd>Celebration</dd>" in page.text
+    # The register's cached view moves on with the new row (the cache keys on the append-only tables).
+    assert evidence_id in client.get(f"/orgs/{DEMO}/evidence", params={"q": "2026-11-02"}).text
     again = post_board(client, board(client, period_start="02/11/2026"))
     assert again.headers["location"].startswith(f"/orgs/{DEMO}/evidence/{evidence_id}-2?")  # type: ignore[attr-defined]
 
