@@ -238,3 +238,24 @@ def test_run_an_assessment_then_the_sub_requirement_cites_the_item_and_its_file(
     assert download.headers["x-content-type-options"] == "nosniff"
     as_role(client, "other")
     assert client.get(f"/orgs/{OTHER}/attachments/{sha}").status_code == 404, "a hash opens nothing out of scope"
+
+
+def test_an_open_list_offers_its_codes_as_tick_boxes_and_takes_named_ones(client: TestClient, url: str) -> None:
+    as_role(client, "contributor")
+    page = client.get(f"/orgs/{DEMO}/evidence/new/document")
+    assert 'name="contents" value="board_lead"' in page.text and "Names a board-level lead" in page.text
+    assert 'name="contents.other"' in page.text and "px_example.name" in page.text
+    data = {"csrf": csrf_of(page.text), "period_start": "01/09/2026", "doc_type": "px_strategy",
+            "title": "Patient experience strategy 2026-2029", "status": "approved", "approved_on": "01/09/2026",
+            "contents": ["board_lead", "delivery_plan"], "contents.other": "px_example.discharge_lounge",
+            "source.title": "Board papers, September 2026"}  # fmt: skip
+    answer = client.post(f"/orgs/{DEMO}/evidence/new/document", data=data, follow_redirects=False)
+    assert answer.status_code == 303, answer.text[:3000]
+    evidence_id = answer.headers["location"].split("/")[-1].split("?")[0]
+    stored = client.get(f"/api/orgs/{DEMO}/evidence/{evidence_id}").json()["payload"]
+    assert stored["contents"] == ["board_lead", "delivery_plan", "px_example.discharge_lounge"]
+    form = client.get(f"/orgs/{DEMO}/evidence/{evidence_id}/correct").text
+    assert re.search(r'value="board_lead"[^>]*checked', form) and 'value="px_example.discharge_lounge"' in form
+    bad = client.post(f"/orgs/{DEMO}/evidence/new/document", data={**data, "contents.other": "made_up"})
+    assert bad.status_code == 422 and 'id="f-contents-error"' in bad.text
+    assert "‘made_up’ is not one of the list" in bad.text and "document.schema.json" not in bad.text

@@ -62,6 +62,10 @@ class Column:
     description: str = ""
     default: Any = None
     long_text: bool = False
+    # A list of codes from a vocabulary that also takes named codes after a prefix (px_example.<name>):
+    # its exact codes as (value, label), and its prefixes as (prefix, what it means).
+    open_choices: tuple[tuple[str, str], ...] = ()
+    open_prefixes: tuple[tuple[str, str], ...] = ()
 
     def label_of(self, value: str) -> str:
         return next((label for v, label in self.choices if v == value), value)
@@ -188,10 +192,17 @@ def _help(schema: dict[str, Any], shape: str, choices: tuple[tuple[str, str], ..
     return " ".join(parts)
 
 
-def _form_facts(schema: dict[str, Any]) -> tuple[str, Any, bool]:
-    """(description, default, long text) of a field, as a form shows them."""
+def _form_facts(schema: dict[str, Any]) -> tuple[str, Any, bool, tuple[tuple[str, str], ...],
+                                                   tuple[tuple[str, str], ...]]:  # fmt: skip
+    """(description, default, long text, open choices, open prefixes) of a field, as a form shows them."""
     longest = max([int(schema.get("maxLength", 0))] + [int(o.get("maxLength", 0)) for o in schema.get("anyOf", [])])
-    return str(schema.get("description") or ""), schema.get("default"), longest > 2000
+    options = schema.get("items", {}).get("anyOf", []) if schema.get("type") == "array" else []
+    exact: dict[str, Any] = next((o for o in options if "enum" in o), {})
+    labels = exact.get("x-labels", {})
+    choices = tuple((str(v), str(labels.get(v) or humanise(str(v)))) for v in exact.get("enum", []))
+    prefixes = tuple((re.sub(r"\\(.)", r"\1", str(o["pattern"]).lstrip("^")).split("[", 1)[0],
+                      str(o.get("description", "")).split(": ")[0]) for o in options if "pattern" in o)  # fmt: skip
+    return str(schema.get("description") or ""), schema.get("default"), longest > 2000, choices, prefixes
 
 
 @cache

@@ -55,7 +55,8 @@ def _checked(upload: Upload | None, limit: int) -> tuple[CheckedFile | None, str
     try:
         return check_bytes(upload.data, upload.name, max_bytes=limit), None
     except AttachmentError as exc:
-        return None, f"{exc} Nothing was stored; choose another file."
+        why = str(exc).removesuffix("; refused").rstrip(".")
+        return None, f"{why}. Nothing was stored: choose another file."
 
 
 def _validate(state: FormState, data: dict[str, Any]) -> tuple[FormState, Evidence | None]:

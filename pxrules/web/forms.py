@@ -34,6 +34,7 @@ class FormField:
     column: Column
     value: Any  # a string, or a list of chosen values for checkboxes
     error: str | None = None
+    other: str = ""  # codes named after a prefix (px_example.<name>), beside an open list's tick boxes
 
     @property
     def key(self) -> str:
@@ -50,7 +51,7 @@ class FormField:
     @property
     def widget(self) -> str:
         shape = self.column.shape
-        if shape == "choices":
+        if shape == "choices" or self.column.open_choices:
             return "checkboxes"
         if shape == "choice":
             return "select"
@@ -73,6 +74,10 @@ class FormField:
         if self.column.key == "id":
             text = "Leave blank and one is made for you (for example zz9-board-meeting-2026-03-26)."
         return " ".join(p for p in (text, extra) if p).replace("..", ".")
+
+    @property
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        return self.column.choices or self.column.open_choices
 
     @property
     def optional_yesno(self) -> bool:
@@ -137,14 +142,24 @@ def _dig(payload: Mapping[str, Any], key: str) -> Any:
     return value
 
 
+def _field(column: Column, value: Any, error: str | None = None) -> FormField:
+    """A field showing a stored or default value (an open list's named codes go to its 'other' box)."""
+    if column.open_choices:
+        codes = [str(v) for v in value or []]
+        known = {v for v, _ in column.open_choices}
+        return FormField(column, [c for c in codes if c in known], error,
+                         f"{LIST_SEPARATOR} ".join(c for c in codes if c not in known))  # fmt: skip
+    return FormField(column, _typed(column, value), error)
+
+
 def blank_form(kind: str) -> FormState:
     """A new item's form: every field at the model's default."""
-    return FormState(kind, [FormField(c, _typed(c, c.default)) for c in form_columns(kind)])
+    return FormState(kind, [_field(c, c.default) for c in form_columns(kind)])
 
 
 def filled_form(kind: str, payload: Mapping[str, Any]) -> FormState:
     """A stored item's form (for a correction): every field as its latest version holds it."""
-    return FormState(kind, [FormField(c, _typed(c, _dig(payload, c.key))) for c in form_columns(kind)])
+    return FormState(kind, [_field(c, _dig(payload, c.key)) for c in form_columns(kind)])
 
 
 def read_form(kind: str, form: Any) -> tuple[FormState, dict[str, Any]]:
@@ -152,11 +167,14 @@ def read_form(kind: str, form: Any) -> tuple[FormState, dict[str, Any]]:
     shown: list[FormField] = []
     flat: dict[str, Any] = {}
     for column in form_columns(kind):
-        if column.shape == "choices":
+        if column.shape == "choices" or column.open_choices:
             chosen = [str(v) for v in form.getlist(column.key)][:200]
-            shown.append(FormField(column, chosen))
-            if chosen:
-                flat[column.key] = chosen
+            raw_other = form.get(f"{column.key}.other") if column.open_choices else None
+            other = raw_other if isinstance(raw_other, str) else ""
+            shown.append(FormField(column, chosen, None, other))
+            named = [p.strip() for p in other.split(LIST_SEPARATOR) if p.strip()]
+            if chosen or named:
+                flat[column.key] = chosen + named
             continue
         raw = form.get(column.key)
         text = raw if isinstance(raw, str) else ""
@@ -225,6 +243,9 @@ def describe(error: Mapping[str, Any], column: Column | None, by_name: Mapping[s
         return "Choose Yes or No."
     if kind in {"literal_error", "enum"}:
         return "Choose one of the list."
+    if column is not None and column.open_choices and "unknown" in str(error.get("msg", "")).lower():
+        return (f"‘{error.get('input')}’ is not one of the list: tick the boxes instead, or name it after one of "
+                "the prefixes shown.")
     if kind == "string_pattern_mismatch" and column is not None:
         if column.key == "id":
             return "Use letters, digits, '.', '_', ':' or '-' (at most 128), starting with a letter or digit."
@@ -261,7 +282,7 @@ def place_errors(state: FormState, errors: Sequence[Mapping[str, Any]]) -> FormS
             general.append(message)
         for key in targets:
             beside.setdefault(key, message)
-    fields = [FormField(f.column, f.value, beside.get(f.key, f.error)) for f in state.fields]
+    fields = [FormField(f.column, f.value, beside.get(f.key, f.error), f.other) for f in state.fields]
     return FormState(state.kind, fields, state.general + general, state.file_error, state.reason_error)
 
 
@@ -269,7 +290,7 @@ def with_error(state: FormState, key: str, message: str) -> FormState:
     """The form with one more error beside `key` (or in general when no field has that key)."""
     if not any(f.key == key for f in state.fields):
         return FormState(state.kind, state.fields, [*state.general, message], state.file_error, state.reason_error)
-    fields = [FormField(f.column, f.value, f.error or message) if f.key == key else f for f in state.fields]
+    fields = [FormField(f.column, f.value, f.error or message, f.other) if f.key == key else f for f in state.fields]
     return FormState(state.kind, fields, state.general, state.file_error, state.reason_error)
 
 
