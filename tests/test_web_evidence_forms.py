@@ -90,6 +90,7 @@ def test_a_bad_value_shows_beside_its_field_and_nothing_is_stored(client: TestCl
     answer = post_board(client, board(client, period_start="31/13/2026", **{"source.title": ""}))
     assert answer.status_code == 422  # type: ignore[attr-defined]
     text = answer.text  # type: ignore[attr-defined]
+    assert "<title>Error: Record board and committee meeting papers" in text
     assert 'href="#f-period_start"' in text and 'href="#f-source-title"' in text
     assert re.search(r'id="f-period_start-error"[^>]*>.*month must be in 1..12', text)
     field = re.search(r'<input type="text" id="f-period_start"[^>]*>', text)
@@ -115,8 +116,8 @@ def test_a_good_form_stores_one_item_by_the_user_with_the_import_event(client: T
     as_role(client, "contributor")
     client.get(f"/orgs/{DEMO}/evidence", params={"q": "2026-11-02"})  # cached before the item exists
     before = table_counts(url)
-    answer = post_board(client, board(client, period_start="02/11/2026", agenda="celebration"),
-                        files={"attachment": ("minutes.pdf", PDF, "application/pdf")})
+    typed = board(client, period_start="02/11/2026", agenda="celebration", sub_requirements="3a, 4A")
+    answer = post_board(client, typed, files={"attachment": ("minutes.pdf", PDF, "application/pdf")})
     assert answer.status_code == 303  # type: ignore[attr-defined]
     where = answer.headers["location"]  # type: ignore[attr-defined]
     evidence_id = re.fullmatch(rf"/orgs/{DEMO}/evidence/([^?]+)\?done=recorded", where).group(1)  # type: ignore[union-attr]
@@ -128,6 +129,7 @@ def test_a_good_form_stores_one_item_by_the_user_with_the_import_event(client: T
         stored = evidence_history(evidence_id, session=session)[-1]
         events = list_events(session, limit=5)
     assert stored.recorded_by == USERS["contributor"][0] and stored.payload["agenda"] == ["celebration"]
+    assert stored.payload["sub_requirements"] == ["3A", "4A"]
     assert stored.payload["source"]["attachment"] == "minutes.pdf" and len(stored.payload["source"]["sha256"]) == 64
     imported = next(e for e in events if e.action == "evidence.import")
     assert imported.actor == USERS["contributor"][0] and evidence_id in imported.subject

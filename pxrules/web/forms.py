@@ -179,6 +179,8 @@ def read_form(kind: str, form: Any) -> tuple[FormState, dict[str, Any]]:
         raw = form.get(column.key)
         text = raw if isinstance(raw, str) else ""
         shown.append(FormField(column, text))
+        if column.key == "sub_requirements":  # ids hold no commas or spaces: "3A, 12C" means 3A; 12C
+            text = re.sub(r"[,\s]+", LIST_SEPARATOR, text.strip().upper())
         value = column.to_value(text)
         if value is not None:
             flat[column.key] = value
