@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -108,14 +108,23 @@ def export(
     echo(f"wrote self-assessment {record.id} (as of {record.as_of.isoformat()}) to {output}")
 
 
+def _signed(step: dict[str, Any] | None) -> str:
+    from rich.markup import escape
+
+    return "–" if step is None else escape(f"{step['by']}, hash {step['content_hash']}")
+
+
 @app.command("list")
 def list_(org: OrgOpt, as_json: JsonOpt = False) -> None:
     """List the stored self-assessments of an organisation, oldest first."""
     with library_errors():
+        from pxrules.board.review import sign_offs
         from pxrules.board.selfassess import self_assessments
         from pxrules.board.selfassess_file import summary
 
-        records = [summary(r) for r in self_assessments(db_url(), org)]
+        signed = sign_offs(db_url(), org)
+        records = [{**summary(r), "signed_off": signed[r.id].as_dict() if r.id in signed else None}
+                   for r in self_assessments(db_url(), org)]  # fmt: skip
     if as_json:
         print_json(records)
         return
@@ -126,7 +135,7 @@ def list_(org: OrgOpt, as_json: JsonOpt = False) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(records)} self-assessment(s) of {org}", title_justify="left")
-    for column in ("Id", "As of", "Scored", "Mean", "File", "Imported", "By"):
+    for column in ("Id", "As of", "Scored", "Mean", "File", "Imported", "By", "Signed off"):
         table.add_column(column)
     for r in records:
         table.add_row(
@@ -137,5 +146,6 @@ def list_(org: OrgOpt, as_json: JsonOpt = False) -> None:
             escape(r["source_file"]),
             r["imported_at"][:16].replace("T", " "),
             escape(r["imported_by"]),
+            _signed(r["signed_off"]),
         )
     console().print(table)

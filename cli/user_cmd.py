@@ -35,7 +35,7 @@ def _password(from_stdin: bool, generate: bool) -> tuple[str, bool]:
 def add(
     email: Email,
     name: Annotated[str, typer.Option("--name", help="The person's name.")],
-    role: Annotated[str, typer.Option("--role", help="viewer, contributor, lead or admin.")] = "viewer",
+    role: Annotated[str, typer.Option("--role", help="viewer, contributor, lead, executive or admin.")] = "viewer",
     org: Annotated[list[str] | None, typer.Option("--org", help="An organisation they may see (repeat).")] = None,
     all_orgs: Annotated[bool, typer.Option("--all-orgs", help="Every organisation (admins have it anyway).")] = False,
     password_stdin: PasswordStdin = False,

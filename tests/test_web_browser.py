@@ -5,120 +5,27 @@ critical violation on any page type. Screenshots are kept (PXRULES_SCREENSHOTS n
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import DEMO, HOSTILE, HOSTILE_ID, OTHER, PASSWORD, USERS, build_store
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+from browser_support import Session, axe, chromium, serve, shot
+from web_support import DEMO, HOSTILE, HOSTILE_ID, OTHER, build_store
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-    pytest.importorskip("uvicorn", reason="the web extra is not installed")
-    folder = tmp_path_factory.mktemp("web")
-    url = build_store(f"sqlite:///{folder / 'pxrules.db'}")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-c", "from cli.main import run; run()", "--db", url, "serve", "--port", str(port)]
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PXRULES_DB": ""})
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/signin", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((folder / "server.log").read_text()) from None
-                time.sleep(0.2)
+    with serve(tmp_path_factory.mktemp("web"), build_store) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
-
-
-class Session:
-    """One signed-in browser context that records console errors, dialogs and off-site requests."""
-
-    def __init__(self, browser: Any, base: str, role: str) -> None:
-        self.base = base
-        self.context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.offsite: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.on("request", lambda r: None if r.url.startswith((base, "data:")) else self.offsite.append(r.url))
-        self.page.goto(f"{base}/signin")
-        self.page.get_by_label("Email address").fill(USERS[role][0])
-        self.page.get_by_label("Password").fill(PASSWORD)
-        self.page.get_by_role("button", name="Sign in").click()
-        self.page.wait_for_url(f"{base}/")
-
-    def go(self, path: str, status: int = 200) -> Any:
-        response = self.page.goto(self.base + path)
-        assert response is not None and response.status == status, (path, response and response.status)
-        return self.page
-
-    def clean(self) -> None:
-        # Chromium logs a failed resource (our own 404s) as a console error; those are the test's doing.
-        real = [e for e in self.errors if "status of 404" not in e]
-        assert real == [], real
-        assert self.offsite == [] and self.dialogs == []
-        self.context.close()
-
-
-def _shot(page: Any, name: str, tmp_path: Path) -> None:
-    folder = Path(os.environ.get("PXRULES_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-    page.screenshot(path=str(folder / f"{name}-top.png"))
-
-
-def _axe(page: Any, name: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in results.response["violations"]
-           if v["impact"] in ("serious", "critical")]  # fmt: skip
-    assert bad == [], (name, bad)
 
 
 def test_a_viewer_reads_an_explanation_and_the_evidence_behind_it(browser: Any, server: str, tmp_path: Path) -> None:
@@ -202,12 +109,12 @@ def test_every_page_type_is_accessible_and_clean(browser: Any, server: str, role
     for name, path in PAGES[role]:
         page = s.go(path)
         assert page.locator("main h1").count() == 1, name
-        _axe(page, name)
-        _shot(page, name, tmp_path)
+        axe(page, name)
+        shot(page, name, tmp_path)
     if role == "viewer":
         page = s.go("/orgs/NOPE1", status=404)
-        _axe(page, "not-found")
-        _shot(page, "not-found", tmp_path)
+        axe(page, "not-found")
+        shot(page, "not-found", tmp_path)
     s.clean()
 
 
@@ -215,8 +122,8 @@ def test_the_sign_in_page_is_accessible_and_keyboard_first(browser: Any, server:
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{server}/signin")
-    _axe(page, "signin")
-    _shot(page, "signin", tmp_path)
+    axe(page, "signin")
+    shot(page, "signin", tmp_path)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     context.close()

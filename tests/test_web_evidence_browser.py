@@ -7,18 +7,31 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-# The served workspace, the browser and the signed-in session are the browser suite's own (one definition).
-from test_web_browser import Session, _axe, _shot, browser, server  # noqa: F401  (fixtures used by name)
-from web_support import DEMO
+from browser_support import Session, chromium, serve
+from browser_support import axe as _axe
+from browser_support import shot as _shot
+from web_support import DEMO, build_store
 
 pytestmark = pytest.mark.browser
 DAY = dt.date.today() - dt.timedelta(days=6)
 TYPED_DAY = DAY.strftime("%d/%m/%Y")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve(tmp_path_factory.mktemp("web-evidence"), build_store) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
 
 
 def _api(s: Session, path: str) -> Any:
@@ -38,7 +51,7 @@ def _minutes_pdf(s: Session, folder: Path) -> Path:
 
 
 def test_a_contributor_records_a_board_meeting_and_3a_cites_it_with_its_file(
-    browser: Any, server: str, tmp_path: Path  # noqa: F811
+    browser: Any, server: str, tmp_path: Path
 ) -> None:
     s = Session(browser, server, "contributor")
     page = s.go(f"/orgs/{DEMO}")
@@ -103,7 +116,7 @@ def test_a_contributor_records_a_board_meeting_and_3a_cites_it_with_its_file(
     lead.clean()
 
 
-def test_a_bad_value_shows_beside_its_field_and_stores_nothing(browser: Any, server: str,  # noqa: F811
+def test_a_bad_value_shows_beside_its_field_and_stores_nothing(browser: Any, server: str,
                                                                tmp_path: Path) -> None:  # fmt: skip
     s = Session(browser, server, "contributor")
     before = _api(s, f"/orgs/{DEMO}/evidence")["count"]

@@ -16,6 +16,7 @@ USERS = {
     "viewer": ("viewer@trust.nhs.uk", "Vera Viewer", [DEMO]),
     "contributor": ("contrib@trust.nhs.uk", "Colin Contributor", [DEMO]),
     "lead": ("lead@trust.nhs.uk", "Lena Lead", [DEMO]),
+    "executive": ("exec@trust.nhs.uk", "Evan Executive", [DEMO]),
     "admin": ("admin@trust.nhs.uk", "Adam Admin", []),
     "other": ("other@trust.nhs.uk", "Olive Other", [OTHER]),
 }

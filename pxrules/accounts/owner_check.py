@@ -13,12 +13,13 @@ from pxrules.accounts.users import ROLES, find_user, normal_email
 from pxrules.errors import AccountError
 
 ROLE_OWNERS = {"contributor": "contributor", "contributors": "contributor", "lead": "lead", "leads": "lead",
-               "governance lead": "lead", "governance leads": "lead", "admin": "admin",
+               "governance lead": "lead", "governance leads": "lead", "executive": "executive",
+               "executives": "executive", "admin": "admin",
                "administrator": "admin", "administrators": "admin"}  # fmt: skip
 
 
 def check_owner(owner: str, *, session: Session, org: str) -> str:
-    """The owner as stored: a role name (lead, contributor, admin) or the email of an account, enabled, that
+    """The owner as stored: a role name (lead, contributor, executive, admin) or the email of an account, enabled, that
     can see `org`; AccountError saying what is wrong otherwise. An empty owner stays empty (no owner)."""
     text = " ".join(owner.split())
     if not text:

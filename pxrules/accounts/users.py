@@ -22,7 +22,7 @@ from pxrules.errors import AccountError, NotFoundError
 from pxrules.store.audit_chain import append_event, lock_chain
 from pxrules.store.tables import AppUser, Organisation, UserPassword, utc_now
 
-ROLES: tuple[str, ...] = ("viewer", "contributor", "lead", "admin")
+ROLES: tuple[str, ...] = ("viewer", "contributor", "lead", "executive", "admin")
 ALL_ORGS = "*"
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,24}$")
 
@@ -54,7 +54,7 @@ class UserRecord:
         return ALL_ORGS in self.orgs
 
     def at_least(self, role: str) -> bool:
-        """Whether this account's role is `role` or above (viewer < contributor < lead < admin)."""
+        """Whether this account's role is `role` or above (viewer < contributor < lead < executive < admin)."""
         return ROLES.index(self.role) >= ROLES.index(role)
 
     def can_see(self, org: str) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pxrules.errors import NotFoundError
@@ -25,6 +25,7 @@ from pxrules.rules.conditions import holds
 from pxrules.rules.pack import RulePack, default_rulepack
 from pxrules.scoring.levels import mean_score
 from pxrules.store.db import unit_of_work
+from pxrules.store.drafts import ReviewStep, sign_off_of
 from pxrules.store.records import AssessmentRecord, SelfAssessmentLine, SelfAssessmentRecord
 from pxrules.store.repo import get_evidence, get_org, list_evidence
 
@@ -161,6 +162,8 @@ class Comparison:
     rows: list[Row]
     sections: list[Group] = field(default_factory=list)
     cqc: list[Group] = field(default_factory=list)
+    # The workspace sign-off that froze the self-assessment (None: imported from a file, or none paired).
+    sign_off: ReviewStep | None = None
 
     @property
     def overall(self) -> Group:
@@ -176,6 +179,7 @@ class Comparison:
 
     def to_json(self) -> dict[str, Any]:
         sa = self.self_assessment
+        signed = None if self.sign_off is None else self.sign_off.as_dict()
         return {
             "organisation": self.org,
             "name": self.org_name,
@@ -186,7 +190,13 @@ class Comparison:
             },
             "self_assessment": None
             if sa is None
-            else {"id": sa.id, "as_of": sa.as_of.isoformat(), "source_file": sa.source_file},
+            else {
+                "id": sa.id,
+                "as_of": sa.as_of.isoformat(),
+                "source_file": sa.source_file,
+                "content_hash": sa.content_hash,
+                "signed_off": signed,
+            },
             "totals": self.overall.to_json(),
             "over_claims": [r.to_json() for r in self.flagged(OVER)],
             "sections": [g.to_json() for g in self.sections],
@@ -319,7 +329,9 @@ def compare(
         assessment = chosen.assessment
         ids = {i for s in assessment.result["scores"] for i in score_evidence(s)}
         evidence = evidence_details(session, org, ids)
-    return build(assessment, chosen.self_assessment, name, evidence)
+        own = chosen.self_assessment
+        signed = None if own is None else sign_off_of(own.id, session=session)
+    return replace(build(assessment, own, name, evidence), sign_off=signed)
 
 
 def date_gap(comparison: Comparison) -> int | None:

@@ -109,6 +109,17 @@ def parse_optional_date(value: Any) -> dt.date | None:
     return parse_date(value)
 
 
+def uk_moment(moment: dt.datetime) -> str:
+    """14:05 on 7 December 2026: a stored UTC moment in UK time (said to be UTC where no zone data is installed)."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        local, zone = moment.astimezone(ZoneInfo("Europe/London")), ""
+    except Exception:  # a machine without a time-zone database: say the time is UTC rather than guess
+        local, zone = moment.astimezone(dt.UTC), " UTC"
+    return f"{local:%H:%M}{zone} on {local.day} {local:%B %Y}"
+
+
 def uk(day: dt.date) -> str:
     """31/03/2026: how a date is shown to a person."""
     return day.strftime("%d/%m/%Y")

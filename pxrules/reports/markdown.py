@@ -120,6 +120,7 @@ def render_markdown(r: Report) -> str:
         "",
         f"{md(r.pairing.describe())} Produced {r.generated.isoformat()}.",
         "",
+        *([md(r.sign_off_note), ""] if r.sign_off_note else []),
         "## Summary",
         "",
         md(r.headline),

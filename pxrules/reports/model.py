@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from pxrules.board.compare import OVER, UNDER, UNEVIDENCED, Comparison, Group, Row, compare
 from pxrules.board.pairing import QUARTER_DAYS, Pairing, Pin
 from pxrules.board.trend import Trend, trend
+from pxrules.common.dates import uk_moment
 from pxrules.reports.cover import CoverSheet
 from pxrules.rules.catalogue import CQC_KEY_QUESTIONS, load_catalogue
 
@@ -56,6 +57,16 @@ class Report:
     lapsing: list[Lapsing] = field(default_factory=list)
     lapsing_until: dt.date | None = None
     lapsing_other: int = 0
+
+    @property
+    def sign_off_note(self) -> str | None:
+        """Who signed the board's self-assessment off, when, and the content hash it was frozen with."""
+        s, own = self.comparison.sign_off, self.comparison.self_assessment
+        if s is None or own is None:
+            return None
+        who = f"{s.by_name} ({s.by})" if s.by_name else s.by
+        return (f"The board's self-assessment {own.id} was signed off by {who} at {uk_moment(s.at)}; "
+                f"its content hash is {s.content_hash}.")  # fmt: skip
 
     @property
     def chain_note(self) -> str:

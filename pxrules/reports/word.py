@@ -124,6 +124,8 @@ def _cover(doc: Any, report: Report) -> None:
     doc.add_paragraph(f"{report.name} ({report.org})", style="Subtitle")
     doc.add_heading(report.cover.title, level=0)
     rows = [*report.cover.rows(), ("Scores reported", report.pairing.describe())]
+    if report.sign_off_note:
+        rows.append(("Signed off", report.sign_off_note))
     table = _table(doc, ("Cover sheet", ""), rows, (6, 11))
     for row in table.rows[1:]:
         row.cells[0].paragraphs[0].runs[0].bold = True

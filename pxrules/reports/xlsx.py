@@ -60,6 +60,8 @@ def _summary(ws: Any, r: Report) -> None:
     _put(ws, 1, 1, f"{r.name} ({r.org}): patient experience board report").font = Font(bold=True, size=14)
     _put(ws, 2, 1, r.pairing.describe())
     _put(ws, 3, 1, r.headline).alignment = Alignment(wrap_text=False)
+    if r.sign_off_note:
+        _put(ws, 4, 1, r.sign_off_note)
     label = "Key question" if r.by == "cqc" else "Section"
     _header(
         ws,

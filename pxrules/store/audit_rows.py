@@ -70,6 +70,10 @@ COLUMNS: dict[str, tuple[tuple[str, TypeEngine[Any]], ...]] = {
         "changed_at:time changed_by"
     ),
     "evidence_owner": _columns("id:int evidence_id owner review_date:date set_at:time set_by"),
+    "self_assessment_review": _columns(
+        "id:int draft_id:int org step by by_name at:time comment self_assessment_id:int content_hash "
+        "assessment_id:int"
+    ),
 }
 # Tables whose rows events name (by primary key); child tables are hashed inside their parent row.
 KEYS: dict[str, str] = {
@@ -84,6 +88,7 @@ KEYS: dict[str, str] = {
     "attachment": "sha256",
     "action": "row",
     "evidence_owner": "id",
+    "self_assessment_review": "id",
 }
 CHILDREN: dict[str, tuple[str, str, str]] = {
     "assessment": ("assessment_score", "assessment_id", "scores"),
@@ -101,6 +106,7 @@ LABELS = {
     "attachment": "attachment",
     "action": "action row",
     "evidence_owner": "evidence owner row",
+    "self_assessment_review": "self-assessment review step",
 }
 
 

@@ -248,7 +248,7 @@ class AppUser(SQLModel, table=True):
     __tablename__ = "app_user"
     __table_args__ = (
         UniqueConstraint("email", "version", name="uq_app_user_email_version"),
-        CheckConstraint("role IN ('viewer', 'contributor', 'lead', 'admin')", name="ck_app_user_role"),
+        CheckConstraint("role IN ('viewer', 'contributor', 'lead', 'executive', 'admin')", name="ck_app_user_role"),
     )
 
     row: int | None = Field(default=None, primary_key=True)
@@ -332,3 +332,8 @@ TABLES: tuple[type[SQLModel], ...] = (
     ApiTokenRevocation,
     WebSession,
 )
+
+
+# The workspace's self-assessment drafts and review trail live in their own module; importing the tables
+# always registers them too (the migrations' autogenerate check and `init` see one complete schema).
+import pxrules.store.review_tables  # noqa: E402, F401

@@ -23,6 +23,8 @@ from pxrules.web import (
     routes_evidence_amend,
     routes_evidence_forms,
     routes_org,
+    routes_selfassess,
+    routes_selfassess_lines,
     routes_uploads,
 )
 from pxrules.web.auth import Auth, lookup, signed_in
@@ -46,7 +48,8 @@ def create_app(config: WebConfig) -> FastAPI:
     app.state.config = config
     # The evidence forms' fixed paths (/evidence/new, /evidence/upload) come before the item page's /{id}.
     for module in (routes_auth, routes_org, routes_evidence_forms, routes_uploads, routes_evidence_amend,
-                   routes_evidence, routes_board, routes_audit, routes_admin):  # fmt: skip
+                   routes_evidence, routes_board, routes_selfassess, routes_selfassess_lines, routes_audit,
+                   routes_admin):  # fmt: skip
         app.include_router(module.router)
 
     @app.get("/static/report.css", include_in_schema=False)

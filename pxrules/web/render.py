@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from pxrules.board.compare import FLAGS
+from pxrules.common.dates import uk_moment
 from pxrules.reports.html import SHORT_FLAGS
 from pxrules.reports.html import TEMPLATES as REPORT_TEMPLATES
 from pxrules.reports.html import environment as report_environment
@@ -29,7 +30,8 @@ FLAG_WORDS = {
 }
 # A symbol beside each flag's word, so no flag is told by colour alone.
 FLAG_MARKS = {"over-claim": "▲", "under-claim": "▼", "not evidenced": "?", "agreed": "✓", "not scored": "–"}
-ROLE_WORDS = {"viewer": "Viewer", "contributor": "Contributor", "lead": "Governance lead", "admin": "Administrator"}
+ROLE_WORDS = {"viewer": "Viewer", "contributor": "Contributor", "lead": "Governance lead", "executive": "Executive",
+              "admin": "Administrator"}  # fmt: skip
 
 
 def _measure_words(name: str) -> str:
@@ -85,6 +87,15 @@ _FILE_TYPES = {"application/pdf": "PDF", "image/png": "PNG image", "image/jpeg":
                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel"}  # fmt: skip
 
 
+def _clock(value: Any) -> str:
+    """A stored moment as people in a trust read it: 14:05 on 7 December 2026, UK time."""
+    import datetime as dt
+
+    if value is None:
+        return "–"
+    return uk_moment(value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value)))
+
+
 @cache
 def environment() -> Environment:
     """Autoescape on for every template; undefined names are errors, as in the report."""
@@ -97,7 +108,7 @@ def environment() -> Environment:
     )
     env.filters.update(report_environment().filters)
     env.filters.update(measure_words=_measure_words, measure_value=_measure_value, kind_words=kind_label,
-                       threshold_words=_threshold_words, uk_date=_uk_date, file_size=_file_size,
+                       threshold_words=_threshold_words, clock=_clock, uk_date=_uk_date, file_size=_file_size,
                        file_type=lambda t: _FILE_TYPES.get(t, t))  # fmt: skip
     env.globals.update(flags=FLAGS, short_flags=SHORT_FLAGS, flag_words=FLAG_WORDS, flag_marks=FLAG_MARKS,
                        role_words=ROLE_WORDS)  # fmt: skip

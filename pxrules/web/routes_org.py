@@ -55,8 +55,13 @@ DONE = {
 def home(request: Request, code: str, done: str | None = Query(None, max_length=20),
          auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
     data = home_data(request, auth, code)
+    from pxrules.board.review import drafts
+
+    # Read fresh, not from the page cache: a version's lines change without a new row in the audited tables.
+    versions = drafts(config_of(request).db_url, code)
     return render(request, "home.html.j2", org=data["organisation"], d=data, done=DONE.get(done or ""),
-                  today=uk(dt.date.today()))  # fmt: skip
+                  today=uk(dt.date.today()),
+                  in_progress=next((v for v in versions if v.status != "signed"), None))  # fmt: skip
 
 
 @router.get("/api/orgs/{code}", tags=TAGS,
