@@ -162,6 +162,11 @@ def show(
         "content_hash",
     ):
         echo(f"{key + ':':14} {data[key] if data[key] is not None else '-'}")
+    from pxrules.common.dates import uk
+
+    review = shown.owner.review_date if shown.owner else None
+    echo(f"{'owner:':14} {data['owner'] or '-'}")
+    echo(f"{'review by:':14} {uk(review) if review else '-'}")
     if withdrawal is not None:
         echo(f"{'withdrawn:':14} v{withdrawal.version} by {withdrawal.withdrawn_by} at "
                    f"{withdrawal.withdrawn_at.isoformat()}: {withdrawal.reason}")

@@ -119,6 +119,10 @@ def test_evidence_owner_and_due_by_owner(pxr: Callable[..., Any], tmp_path: Path
     ok(pxr("evidence", "owner", "bm-1", "--owner", "jo@trust.nhs.uk", "--review", "01/02/2027"))
     after = json.loads(ok(pxr("evidence", "show", "bm-1", "--json")).output)
     assert after["content_hash"] == before["content_hash"] and after["version"] == 1  # the item is untouched
+    assert (before["owner"], before["review_date"]) == (None, None)
+    assert (after["owner"], after["review_date"]) == ("jo@trust.nhs.uk", "2027-02-01")
+    shown = ok(pxr("evidence", "show", "bm-1")).output
+    assert "owner:         jo@trust.nhs.uk" in shown and "review by:     01/02/2027" in shown
     due = json.loads(ok(pxr("evidence", "due", "--org", "RX1", "--as-of", "07/12/2026", "--within", "90",
                             "--json")).output)  # fmt: skip
     assert due["reviews"][0]["owner"] == "jo@trust.nhs.uk"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from pxrules.board import review
-from pxrules.errors import NotFoundError, StoreError
+from pxrules.errors import NotFoundError, PxRulesError, StoreError
 from pxrules.store.db import unit_of_work
 from pxrules.store.repo import add_org
 
@@ -71,7 +71,7 @@ def test_saves_merge_field_by_field_and_a_conflict_keeps_both(url: str) -> None:
                                                                           "current_position")])  # fmt: skip
 def test_bad_values_are_refused_naming_the_field(url: str, values: dict[str, Any], field: str) -> None:
     record = _start(url)
-    with pytest.raises(StoreError, match=field):
+    with pytest.raises(PxRulesError, match=field):
         review.save(url, "RX1", record.id, "1A", base={}, mine=values, by=LEAD)
 
 
@@ -170,3 +170,22 @@ def test_every_report_format_names_the_sign_off_and_its_hash(url: str, tmp_path:
             texts[fmt] = path.read_text(encoding="utf-8")
     for fmt, text in texts.items():
         assert "signed off by Carol Exec (ceo@trust.nhs.uk)" in text and digest in text, fmt
+
+
+def test_an_owner_named_by_email_must_have_an_account_here(url: str) -> None:
+    from pxrules.accounts.users import add_user, change_user
+
+    with unit_of_work(url) as session:
+        add_user(session, "nurse@trust.nhs.uk", name="Nina Nurse", role="viewer", orgs=["RX1"], password="x" * 16,
+                 by="test")  # fmt: skip
+    record = _start(url)
+    with pytest.raises(PxRulesError, match="has no account here"):
+        review.save(url, "RX1", record.id, "1A", base={}, mine={"owner": "nobody@trust.nhs.uk"}, by=LEAD)
+    saved = review.save(url, "RX1", record.id, "1A", base={}, mine={"owner": "NURSE@trust.nhs.uk"}, by=LEAD)
+    assert saved.line.owner == "nurse@trust.nhs.uk"
+    review.save(url, "RX1", record.id, "3A", base={}, mine={"owner": "Director of Nursing"}, by=LEAD)
+    # An account disabled after its line was saved holds up the submission, naming the line.
+    with unit_of_work(url) as session:
+        change_user(session, "nurse@trust.nhs.uk", by="test", disabled=True)
+    with pytest.raises(StoreError, match="1A: owner 'nurse@trust.nhs.uk' is disabled"):
+        review.submit(url, "RX1", record.id, by=LEAD, by_name="Lena Lead")

@@ -57,6 +57,15 @@ class Column:
     required: bool
     help: str
     choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    # For forms: the schema's own description (help without the spreadsheet's how-to-type), its default,
+    # and whether it is long text (a text area rather than a line).
+    description: str = ""
+    default: Any = None
+    long_text: bool = False
+    # A list of codes from a vocabulary that also takes named codes after a prefix (px_example.<name>):
+    # its exact codes as (value, label), and its prefixes as (prefix, what it means).
+    open_choices: tuple[tuple[str, str], ...] = ()
+    open_prefixes: tuple[tuple[str, str], ...] = ()
 
     def label_of(self, value: str) -> str:
         return next((label for v, label in self.choices if v == value), value)
@@ -183,6 +192,19 @@ def _help(schema: dict[str, Any], shape: str, choices: tuple[tuple[str, str], ..
     return " ".join(parts)
 
 
+def _form_facts(schema: dict[str, Any]) -> tuple[str, Any, bool, tuple[tuple[str, str], ...],
+                                                   tuple[tuple[str, str], ...]]:  # fmt: skip
+    """(description, default, long text, open choices, open prefixes) of a field, as a form shows them."""
+    longest = max([int(schema.get("maxLength", 0))] + [int(o.get("maxLength", 0)) for o in schema.get("anyOf", [])])
+    options = schema.get("items", {}).get("anyOf", []) if schema.get("type") == "array" else []
+    exact: dict[str, Any] = next((o for o in options if "enum" in o), {})
+    labels = exact.get("x-labels", {})
+    choices = tuple((str(v), str(labels.get(v) or humanise(str(v)))) for v in exact.get("enum", []))
+    prefixes = tuple((re.sub(r"\\(.)", r"\1", str(o["pattern"]).lstrip("^")).split("[", 1)[0],
+                      str(o.get("description", "")).split(": ")[0]) for o in options if "pattern" in o)  # fmt: skip
+    return str(schema.get("description") or ""), schema.get("default"), longest > 2000, choices, prefixes
+
+
 @cache
 def columns(kind: str) -> tuple[Column, ...]:
     """The columns of one kind, in the model's field order (nested objects and keyed mappings spread out)."""
@@ -201,7 +223,7 @@ def columns(kind: str) -> tuple[Column, ...]:
                 shape, choices = _shape(sub_field)
                 out.append(Column(f"{name}.{sub}", f"{humanise(name)}: {humanise(sub).lower()}", shape,
                                   name in required and sub in inner_required,
-                                  _help(sub_field, shape, choices), choices))  # fmt: skip
+                                  _help(sub_field, shape, choices), choices, *_form_facts(sub_field)))  # fmt: skip
             continue
         keys = _choices(field.get("propertyNames", {}))
         if field.get("type") == "object" and keys:
@@ -209,11 +231,13 @@ def columns(kind: str) -> tuple[Column, ...]:
             shape, choices = _shape(value)
             for key, label in keys:
                 help_text = f"{str(field.get('description') or humanise(name)).rstrip('.')}: {label}."
-                out.append(Column(f"{name}.{key}", f"{humanise(name)}: {label}", shape, False, help_text, choices))
+                out.append(Column(f"{name}.{key}", f"{humanise(name)}: {label}", shape, False, help_text, choices,
+                                  help_text))  # fmt: skip
             continue
         shape, choices = _shape(field)
         heading = _HEADINGS.get(name) or humanise(name)
-        out.append(Column(name, heading, shape, name in required, _help(field, shape, choices), choices))
+        out.append(Column(name, heading, shape, name in required, _help(field, shape, choices), choices,
+                          *_form_facts(field)))  # fmt: skip
     return tuple(out)
 
 

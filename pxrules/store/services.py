@@ -15,6 +15,7 @@ from pxrules.evidence import KINDS
 from pxrules.store.amend import WithdrawalRecord, current_withdrawal, withdraw_evidence
 from pxrules.store.audit_chain import AuditEventRecord, list_events
 from pxrules.store.db import unit_of_work
+from pxrules.store.owners import OwnerRecord, owners_of
 from pxrules.store.repo import (
     EvidenceRecord,
     OrgRecord,
@@ -59,10 +60,13 @@ class EvidenceShown:
     record: EvidenceRecord
     versions: int
     withdrawal: WithdrawalRecord | None
+    owner: OwnerRecord | None = None  # who looks after it and when it is next reviewed (beside the register)
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.record.summary(), "versions": self.versions, "payload": self.record.payload,
-                "withdrawn": self.withdrawal.as_dict() if self.withdrawal else None}
+                "withdrawn": self.withdrawal.as_dict() if self.withdrawal else None,
+                "owner": (self.owner.owner or None) if self.owner else None,
+                "review_date": self.owner.review_date.isoformat() if self.owner and self.owner.review_date else None}
 
 
 def show_evidence(url: str, evidence_id: str, version: int | None = None) -> EvidenceShown:
@@ -70,7 +74,8 @@ def show_evidence(url: str, evidence_id: str, version: int | None = None) -> Evi
     with unit_of_work(url) as session:
         record = get_evidence(evidence_id, session=session, version=version)
         versions = len(evidence_history(evidence_id, session=session))
-        return EvidenceShown(record, versions, current_withdrawal(evidence_id, session=session))
+        owner = owners_of([evidence_id], session=session).get(evidence_id)
+        return EvidenceShown(record, versions, current_withdrawal(evidence_id, session=session), owner)
 
 
 def withdraw(url: str, evidence_id: str, *, reason: str, by: str) -> WithdrawalRecord:

@@ -6,10 +6,11 @@ for uvicorn, so every worker process builds its own from the environment.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from pxrules.reports.html import TEMPLATES as REPORT_TEMPLATES
@@ -20,15 +21,20 @@ from pxrules.web import (
     routes_auth,
     routes_board,
     routes_evidence,
+    routes_evidence_amend,
+    routes_evidence_forms,
     routes_org,
     routes_selfassess,
     routes_selfassess_lines,
+    routes_uploads,
 )
 from pxrules.web.auth import Auth, lookup, signed_in
 from pxrules.web.config import WebConfig
 from pxrules.web.render import STATIC, render
-from pxrules.web.security import BodyLimit, SecurityHeaders, install_error_pages
+from pxrules.web.security import BodyLimit, SecurityHeaders, install_error_pages, too_large_message, wants_json
 
+# The routes that take a file (an attachment or an evidence workbook): only these may exceed MAX_BODY.
+UPLOAD_PATHS = re.compile(r"^/orgs/[^/]+/evidence/(?:new/[^/]+|[^/]+/correct|upload)$")
 DESCRIPTION = (
     "The pxrules governance workspace's JSON API. Every page of the workspace is also here, with the same keys "
     "as the command line's `--json`. Authenticate with `Authorization: Bearer TOKEN` (`pxrules token create "
@@ -41,8 +47,10 @@ def create_app(config: WebConfig) -> FastAPI:
     app = FastAPI(title="pxrules workspace", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")  # fmt: skip
     app.state.config = config
-    for module in (routes_auth, routes_org, routes_evidence, routes_board, routes_selfassess, routes_selfassess_lines,
-                   routes_audit, routes_admin, routes_actions):
+    # The evidence forms' fixed paths (/evidence/new, /evidence/upload) come before the item page's /{id}.
+    for module in (routes_auth, routes_org, routes_evidence_forms, routes_uploads, routes_evidence_amend,
+                   routes_evidence, routes_board, routes_selfassess, routes_selfassess_lines, routes_audit,
+                   routes_admin, routes_actions):  # fmt: skip
         app.include_router(module.router)
 
     @app.get("/static/report.css", include_in_schema=False)
@@ -65,7 +73,16 @@ def create_app(config: WebConfig) -> FastAPI:
         return render(request, "error.html.j2", status=status, code=status, message=message, reference=reference)
 
     install_error_pages(app, error_page)
-    app.add_middleware(BodyLimit, limit=config.max_body)
+
+    async def too_large(scope: Any, limit: int, upload: bool) -> Response:
+        request = Request(scope)
+        message = too_large_message(limit, upload)
+        if wants_json(request):
+            return JSONResponse({"error": message}, status_code=413)
+        return await error_page(request, 413, message, None)
+
+    app.add_middleware(BodyLimit, limit=config.max_body, upload_limit=config.upload_body, uploads=UPLOAD_PATHS,
+                       too_large=too_large, upload_shown=config.attachment_max)  # fmt: skip
     app.add_middleware(SecurityHeaders)
     return app
 

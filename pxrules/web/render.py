@@ -61,6 +61,33 @@ def _threshold_words(condition: dict[str, Any]) -> str:
     return "needs " + _OP_WORDS.get(condition["op"], "{}").format(shown)
 
 
+def _uk_date(value: Any) -> str:
+    """'2027-03-31' (or a date) as 31/03/2027."""
+    import datetime as dt
+
+    from pxrules.common.dates import uk
+
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return uk(day)
+
+
+def _file_size(size: int) -> str:
+    """Bytes as people read them: 812 bytes, 42 KB, 3.1 MB."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+_FILE_TYPES = {"application/pdf": "PDF", "image/png": "PNG image", "image/jpeg": "JPEG image", "text/plain": "text",
+               "text/csv": "CSV", "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel"}  # fmt: skip
+
+
 def _clock(value: Any) -> str:
     """A stored moment as people in a trust read it: 14:05 on 7 December 2026, UK time."""
     import datetime as dt
@@ -82,7 +109,8 @@ def environment() -> Environment:
     )
     env.filters.update(report_environment().filters)
     env.filters.update(measure_words=_measure_words, measure_value=_measure_value, kind_words=kind_label,
-                       threshold_words=_threshold_words, clock=_clock)  # fmt: skip
+                       threshold_words=_threshold_words, clock=_clock, uk_date=_uk_date, file_size=_file_size,
+                       file_type=lambda t: _FILE_TYPES.get(t, t))  # fmt: skip
     env.globals.update(flags=FLAGS, short_flags=SHORT_FLAGS, flag_words=FLAG_WORDS, flag_marks=FLAG_MARKS,
                        role_words=ROLE_WORDS, status_words=STATUS_WORDS)  # fmt: skip
     return env

@@ -91,11 +91,29 @@ def item_data(request: Request, auth: Auth, code: str, evidence_id: str) -> dict
     return found
 
 
-@router.get("/orgs/{code}/evidence/{evidence_id}", include_in_schema=False)
-def item(request: Request, code: str, evidence_id: str, auth: Auth = Depends(signed_in)) -> Response:
+# What a form that led back to the item page did (the message is chosen here, never taken from the URL).
+DONE = {
+    "recorded": "Recorded: the item is in the register, with you as the person who recorded it.",
+    "corrected": "Corrected: a new version is recorded; the earlier ones stay in its history.",
+    "withdrawn": "Withdrawn: assessments no longer count this item. Its versions stay readable here.",
+    "owner": "The owner and review date are saved.",
+}
+
+
+def item_page(request: Request, auth: Auth, code: str, evidence_id: str, *, done: str | None = None,
+              problems: dict[str, str] | None = None, typed: dict[str, str] | None = None,
+              status: int = 200) -> Response:  # fmt: skip
+    """The item page, with a banner for what was just done, or a form's problems beside its fields."""
     data = item_data(request, auth, code, evidence_id)
     org = {"code": code, "name": in_scope(request, auth, code)}
-    return render(request, "item.html.j2", org=org, d=data)
+    return render(request, "item.html.j2", status=status, org=org, d=data, banner=DONE.get(done or ""),
+                  problems=problems or {}, typed=typed or {})  # fmt: skip
+
+
+@router.get("/orgs/{code}/evidence/{evidence_id}", include_in_schema=False)
+def item(request: Request, code: str, evidence_id: str, done: str | None = Query(None, max_length=20),
+         auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
+    return item_page(request, auth, code, evidence_id, done=done)
 
 
 @router.get("/api/orgs/{code}/evidence/{evidence_id}", tags=TAGS,

@@ -6,10 +6,11 @@ import datetime as dt
 from enum import Enum
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from pxrules.board.trend import Line
+from pxrules.common.dates import uk
 from pxrules.errors import NotFoundError
 from pxrules.reports import charts
 from pxrules.store.db import unit_of_work
@@ -45,14 +46,24 @@ def home_data(request: Request, auth: Auth, code: str) -> dict[str, Any]:
     return {**views.home(url, code), "my_actions": my_summary(url, code, auth.user, dt.date.today())}
 
 
+# What the "Run an assessment" form led to (chosen here, never taken from the URL).
+DONE = {
+    "assessed": ("status", "Assessed: the suggested scores below are from the evidence as it stands now."),
+    "assess-bad-date": ("alert", "Give the assessment date as dd/mm/yyyy, for example 31/03/2026."),
+    "assess-future": ("alert", "An assessment date cannot be after today: it reads the evidence held by then."),
+}
+
+
 @router.get("/orgs/{code}", include_in_schema=False)
-def home(request: Request, code: str, auth: Auth = Depends(signed_in)) -> Response:
+def home(request: Request, code: str, done: str | None = Query(None, max_length=20),
+         auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
     data = home_data(request, auth, code)
     from pxrules.board.review import drafts
 
     # Read fresh, not from the page cache: a version's lines change without a new row in the audited tables.
     versions = drafts(config_of(request).db_url, code)
-    return render(request, "home.html.j2", org=data["organisation"], d=data,
+    return render(request, "home.html.j2", org=data["organisation"], d=data, done=DONE.get(done or ""),
+                  today=uk(dt.date.today()),
                   in_progress=next((v for v in versions if v.status != "signed"), None))  # fmt: skip
 
 

@@ -5,6 +5,7 @@ show a stack trace (the trace goes to the server log, the browser gets a referen
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -57,20 +58,49 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimit:
-    """Refuses a request body over `limit` bytes with 413, whether it says its length or streams it."""
+TooLarge = Callable[[Scope, int, bool], Awaitable[Response]]
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+
+async def _plain_too_large(scope: Scope, limit: int, upload: bool) -> Response:
+    return PlainTextResponse("Request too large.", status_code=413)
+
+
+class BodyLimit:
+    """Refuses a request body over `limit` bytes with 413, whether it says its length or streams it.
+
+    A POST to a path `uploads` matches may carry up to `upload_limit` (a file): only there. A declared
+    length over the limit is answered before any of the body is read; a streamed body is counted as it
+    arrives and refused at the first chunk past the limit, so an oversized upload is never held whole.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int | None = None,
+                 uploads: re.Pattern[str] | None = None, too_large: TooLarge | None = None,
+                 upload_shown: int | None = None) -> None:  # fmt: skip
         self.app = app
         self.limit = limit
+        self.upload_limit = upload_limit if upload_limit is not None else limit
+        self.uploads = uploads
+        self.too_large = too_large or _plain_too_large
+        self.upload_shown = upload_shown or self.upload_limit  # the file limit people are told
+
+    def shown(self, limit: int, upload: bool) -> int:
+        return self.upload_shown if upload else limit
+
+    def limit_for(self, scope: Scope) -> tuple[int, bool]:
+        path = str(scope.get("path", ""))
+        upload = scope.get("method") == "POST" and self.uploads is not None and bool(self.uploads.match(path))
+        return (self.upload_limit if upload else self.limit), upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, upload = self.limit_for(scope)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await PlainTextResponse("Request too large.", status_code=413)(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            response = await self.too_large(scope, self.shown(limit, upload), upload)
+            response.headers["connection"] = "close"
+            await response(scope, receive, send)
             return
         seen = 0
 
@@ -78,7 +108,8 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
+                scope.setdefault("state", {})["too_large"] = (self.shown(limit, upload), upload)
                 raise StarletteHTTPException(413, "Request too large.")
             return message
 
@@ -100,6 +131,15 @@ MESSAGES = {
 }
 
 
+def too_large_message(limit: int, upload: bool) -> str:
+    """What a refused body is told, in plain words (an upload's limit in megabytes)."""
+    if not upload:
+        return MESSAGES[413]
+    megabytes = max(1, round(limit / (1024 * 1024)))
+    return (f"The file is too large: an upload may be at most about {megabytes} MB. Nothing was stored. "
+            "Go back and choose a smaller file (save a scan at a lower resolution, or split a spreadsheet).")
+
+
 def wants_json(request: Request) -> bool:
     """API paths (and callers that ask for JSON) get JSON errors; browsers get pages."""
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
@@ -116,6 +156,8 @@ def install_error_pages(app: Any, page: ErrorPage) -> None:
 
             return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
         message = MESSAGES[status]
+        if status == 413 and "too_large" in request.scope.get("state", {}):
+            message = too_large_message(*request.scope["state"]["too_large"])
         if wants_json(request):
             return JSONResponse({"error": message}, status_code=status, headers=exc.headers)
         return await page(request, status, message, None)

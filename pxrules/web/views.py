@@ -34,12 +34,14 @@ _SIZE = 64
 
 _VERSION = sa.text(
     "SELECT (SELECT MAX(row) FROM evidence), (SELECT MAX(id) FROM evidence_withdrawal), "
-    "(SELECT MAX(id) FROM assessment), (SELECT MAX(id) FROM self_assessment), (SELECT COUNT(*) FROM organisation)"
+    "(SELECT MAX(id) FROM assessment), (SELECT MAX(id) FROM self_assessment), (SELECT COUNT(*) FROM organisation), "
+    "(SELECT COUNT(*) FROM attachment), (SELECT MAX(id) FROM evidence_owner)"
 )
 
 
 def data_version(url: str) -> tuple[Any, ...]:
-    """How far the append-only tables reach (one statement of five primary-key look-ups)."""
+    """How far the append-only tables reach (one statement of seven look-ups; attachments and owners too,
+    which pages show beside the items)."""
     with unit_of_work(url) as session:
         return tuple(session.execute(_VERSION).one())
 
@@ -110,8 +112,10 @@ def sub_requirement(url: str, org: str, sub_id: str) -> dict[str, Any]:
             raise NotFoundError(f"{org} has no stored assessment")
         history = trend(url, org).to_json()
         line = next(s for s in history["sub_requirements"] if s["key"] == sub.id)
+        explained = explain(url, org, sub.id)
         return {
-            **explain(url, org, sub.id),
+            **explained,
+            "attachments": _attachments(url, explained["evidence"]),
             "characteristic": sub.characteristic,
             "characteristic_text": sub.characteristic_text,
             "section": sub.section,
@@ -127,6 +131,21 @@ def sub_requirement(url: str, org: str, sub_id: str) -> dict[str, Any]:
 
     result: dict[str, Any] = cached(url, ("sub", org, sub.id), build)
     return result
+
+
+def _attachments(url: str, items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The stored attachments the cited items pin (by sha256): name, type and size beside each item."""
+    from pxrules.store.attachments import get_attachment
+
+    shas = sorted({sha for e in items if isinstance(sha := (e.get("source") or {}).get("sha256"), str)})
+    found: dict[str, dict[str, Any]] = {}
+    with unit_of_work(url) as session:
+        for sha in shas:
+            try:
+                found[sha] = get_attachment(sha, session=session).as_dict()
+            except NotFoundError:
+                continue  # a published file's hash, not a file held here
+    return found
 
 
 def comparison(url: str, org: str) -> dict[str, Any] | None:
