@@ -187,5 +187,5 @@ def test_an_owner_named_by_email_must_have_an_account_here(url: str) -> None:
     # An account disabled after its line was saved holds up the submission, naming the line.
     with unit_of_work(url) as session:
         change_user(session, "nurse@trust.nhs.uk", by="test", disabled=True)
-    with pytest.raises(StoreError, match="1A: owner 'nurse@trust.nhs.uk' is disabled"):
+    with pytest.raises(StoreError, match=r"1A: owner 'nurse@trust\.nhs\.uk' is disabled"):
         review.submit(url, "RX1", record.id, by=LEAD, by_name="Lena Lead")
