@@ -36,11 +36,7 @@ def fill(template: Path, items: list[Evidence], out: Path) -> Path:
         next_row[item.kind] = row + 1
         data = item.model_dump(mode="json")
         for column in columns(item.kind):
-            top, _, rest = column.key.partition(".")
-            value = data.get(top)
-            if rest:
-                value = value.get(rest) if isinstance(value, dict) else None
-            cell = sheet.cell(row=row, column=keys.index(column.key) + 1, value=column.to_cell(value))
+            cell = sheet.cell(row=row, column=keys.index(column.key) + 1, value=column.cell_in(data))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # a text starting with '=' is text, not a formula
     book.save(out)
@@ -188,3 +184,17 @@ def test_cli_import_is_all_or_nothing(tmp_path: Path) -> None:
     good = runner.invoke(app, ["--db", url, "evidence", "import", str(filled), "--json"])
     assert good.exit_code == 0, good.output
     assert '"new": 13' in good.output
+
+
+def test_a_mode_noted_without_a_figure_stays_apart_from_one_not_mentioned(tmp_path: Path) -> None:
+    # The FFT publication can carry a mode's column with no figure: kept as {"mode": None}, never dropped.
+    data = {**EXAMPLES["fft_monthly"], "id": "rt-modes", "modes": {"electronic_discharge": None, "sms": 12}}
+    item = KIND_MODELS["fft_monthly"].model_validate(data)
+    filled = fill(write_template(tmp_path / "t.xlsx", ["fft_monthly"]), [item], tmp_path / "f.xlsx")
+    sheet = openpyxl.load_workbook(filled)["fft_monthly"]
+    keys = [c.value for c in sheet[2]]
+    row = {k: sheet.cell(row=4, column=i + 1).value for i, k in enumerate(keys)}
+    assert (row["modes.electronic_discharge"], row["modes.sms"], row["modes.paper_home"]) == ("not recorded", 12, None)
+    [back] = read_evidence_files([filled])
+    assert back.modes == {"electronic_discharge": None, "sms": 12}
+    same_items([back], [item])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from pxrules.evidence.registry import KIND_MODELS, KINDS
 
 LIST_SEPARATOR = ";"
+NOT_RECORDED = "not recorded"
 # The envelope's recording fields are set by the store and the signed-in person, not typed by hand.
 _LEFT_OUT = {"kind", "recorded_by", "recorded_at"}
 _YES = {"yes", "y", "true", "1"}
@@ -66,12 +68,32 @@ class Column:
     # its exact codes as (value, label), and its prefixes as (prefix, what it means).
     open_choices: tuple[tuple[str, str], ...] = ()
     open_prefixes: tuple[tuple[str, str], ...] = ()
+    # One named entry of a mapping (modes.sms): an entry present with no figure is written NOT_RECORDED, so a
+    # spreadsheet keeps "the publication had no figure for SMS" apart from "SMS is not mentioned" (blank).
+    keyed: bool = False
+
+    def cell_in(self, item: Mapping[str, Any]) -> Any:
+        """This column's cell for an item's (JSON) data: to_cell of its value, or NOT_RECORDED as said above."""
+        value: Any = item
+        parent: Any = None
+        for part in self.key.split("."):
+            parent = value
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if self.keyed and value is None and isinstance(parent, Mapping) and self.key.rsplit(".", 1)[-1] in parent:
+            return NOT_RECORDED
+        return self.to_cell(value)
+
+    def notes_absence(self, cell: Any) -> bool:
+        """Whether a keyed cell says the entry is there with no figure (NOT_RECORDED, any case)."""
+        return self.keyed and isinstance(cell, str) and cell.strip().lower() == NOT_RECORDED
 
     def label_of(self, value: str) -> str:
         return next((label for v, label in self.choices if v == value), value)
 
     def to_value(self, cell: Any) -> Any:
         """The cell as the model reads it (validation stays with the model, so odd cells pass through)."""
+        if self.notes_absence(cell):
+            return None
         if isinstance(cell, str):
             cell = cell.strip()
             if not cell:
@@ -230,9 +252,10 @@ def columns(kind: str) -> tuple[Column, ...]:
             value = _resolve(field.get("additionalProperties", {}), defs)
             shape, choices = _shape(value)
             for key, label in keys:
-                help_text = f"{str(field.get('description') or humanise(name)).rstrip('.')}: {label}."
+                help_text = (f"{str(field.get('description') or humanise(name)).rstrip('.')}: {label}. Blank if not "
+                             f"mentioned; '{NOT_RECORDED}' where it is mentioned without a figure.")  # fmt: skip
                 out.append(Column(f"{name}.{key}", f"{humanise(name)}: {label}", shape, False, help_text, choices,
-                                  help_text))  # fmt: skip
+                                  help_text, keyed=True))  # fmt: skip
             continue
         shape, choices = _shape(field)
         heading = _HEADINGS.get(name) or humanise(name)
@@ -262,4 +285,4 @@ def unflatten(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["KINDS", "LIST_SEPARATOR", "Column", "column_index", "columns", "humanise", "unflatten"]
+__all__ = ["KINDS", "LIST_SEPARATOR", "NOT_RECORDED", "Column", "column_index", "columns", "humanise", "unflatten"]

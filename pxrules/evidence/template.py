@@ -40,11 +40,7 @@ def _example_cells(kind: str) -> dict[str, Any]:
     item = KIND_MODELS[kind].model_validate(EXAMPLES[kind]).model_dump(mode="json")
     flat: dict[str, Any] = {}
     for column in columns(kind):
-        top, _, rest = column.key.partition(".")
-        value = item.get(top)
-        if rest:
-            value = value.get(rest) if isinstance(value, dict) else None
-        flat[column.key] = column.to_cell(value)
+        flat[column.key] = column.cell_in(item)
     flat["id"] = EXAMPLE_MARK
     return flat
 

@@ -74,7 +74,7 @@ def _sheet_records(sheet: Any, label: str, rows: list[tuple[Any, ...]], problems
                 continue
             value = column.to_value(cell)
             headings[column.key] = column.heading
-            if value is not None:
+            if value is not None or column.notes_absence(cell):
                 data[column.key] = value
         item = unflatten(data)
         item["kind"] = kind

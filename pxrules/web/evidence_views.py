@@ -87,10 +87,9 @@ def observed(kind: str, payload: dict[str, Any]) -> list[tuple[str, str]]:
     for column in columns(kind) if kind in KINDS else ():
         if column.key in _ENVELOPE or column.key.startswith("source."):
             continue
-        value: Any = payload
-        for part in column.key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        cell = None if value in (None, [], {}) else column.to_cell(value)
+        cell = column.cell_in(payload)
+        if cell in ([], {}):
+            cell = None
         if cell is not None:
             shown.append((column.heading, uk(cell) if isinstance(cell, dt.date) else str(cell)))
     for key in ("sub_requirements", "notes"):

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pxrules.common.dates import uk
-from pxrules.evidence.columns import LIST_SEPARATOR, Column, columns, unflatten
+from pxrules.evidence.columns import LIST_SEPARATOR, NOT_RECORDED, Column, columns, unflatten
 
 # Set by the store, the URL or the attachment upload, never typed: the organisation comes from the page,
 # the file's name and sha256 from the file itself, the sheet and row from a spreadsheet import.
@@ -158,8 +158,10 @@ def blank_form(kind: str) -> FormState:
 
 
 def filled_form(kind: str, payload: Mapping[str, Any]) -> FormState:
-    """A stored item's form (for a correction): every field as its latest version holds it."""
-    return FormState(kind, [_field(c, _dig(payload, c.key)) for c in form_columns(kind)])
+    """A stored item's form (for a correction): every field as its latest version holds it (an entry noted
+    without a figure as NOT_RECORDED, so a correction keeps it)."""
+    return FormState(kind, [FormField(c, NOT_RECORDED) if c.cell_in(payload) == NOT_RECORDED
+                            else _field(c, _dig(payload, c.key)) for c in form_columns(kind)])  # fmt: skip
 
 
 def read_form(kind: str, form: Any) -> tuple[FormState, dict[str, Any]]:
@@ -182,7 +184,7 @@ def read_form(kind: str, form: Any) -> tuple[FormState, dict[str, Any]]:
         if column.key == "sub_requirements":  # ids hold no commas or spaces: "3A, 12C" means 3A; 12C
             text = re.sub(r"[,\s]+", LIST_SEPARATOR, text.strip().upper())
         value = column.to_value(text)
-        if value is not None:
+        if value is not None or column.notes_absence(text):
             flat[column.key] = value
     data = unflatten(flat)
     data["kind"] = kind
