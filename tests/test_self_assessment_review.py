@@ -189,3 +189,28 @@ def test_an_owner_named_by_email_must_have_an_account_here(url: str) -> None:
         change_user(session, "nurse@trust.nhs.uk", by="test", disabled=True)
     with pytest.raises(StoreError, match=r"1A: owner 'nurse@trust\.nhs\.uk' is disabled"):
         review.submit(url, "RX1", record.id, by=LEAD, by_name="Lena Lead")
+
+
+def test_simultaneous_saves_of_one_field_from_one_page_save_once_and_report_the_rest(url: str) -> None:
+    import threading
+
+    record = _start(url)
+    base = record.line("3A").values()
+    results: list[Any] = []
+    gate = threading.Barrier(6)
+
+    def edit(n: int) -> None:
+        gate.wait()
+        results.append(review.save(url, "RX1", record.id, "3A", base=base, mine={**base, "planned_action": f"v{n}"},
+                                   by=f"editor{n}@trust.nhs.uk"))  # fmt: skip
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    saved = [r for r in results if r.saved]
+    assert len(results) == 6 and len(saved) == 1
+    assert all(set(r.conflicts) == {"planned_action"} for r in results if not r.saved)
+    line = review.draft(url, "RX1", record.id).line("3A")
+    assert line.revision == 1 and line.planned_action == saved[0].line.planned_action

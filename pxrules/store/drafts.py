@@ -26,6 +26,7 @@ FIELDS: tuple[str, ...] = ("score", "current_position", "planned_action", "what_
 MAX_TEXT = 5000
 MAX_OWNER = 320
 EDITABLE = ("draft", "returned")
+_CLAIM = sa.text("UPDATE self_assessment_draft SET status = status WHERE id = :id")
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,9 @@ def save_line(
     draft_id: int, sub_id: str, *, session: Session, base: Mapping[str, Any], mine: Mapping[str, Any], by: str,
 ) -> SaveResult:  # fmt: skip
     """Merge one editor's values into a line (see the module's docstring); refused once submitted or signed."""
+    # Take the write lock before reading what the merge compares with: SQLite reads outside a transaction
+    # until the first write, so without it two saves could both read the same line and one undo the other.
+    session.execute(_CLAIM, {"id": draft_id})
     head = session.exec(
         select(SelfAssessmentDraft).where(SelfAssessmentDraft.id == draft_id).with_for_update()
     ).first()  # fmt: skip
