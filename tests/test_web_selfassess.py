@@ -107,6 +107,9 @@ def test_a_bad_value_is_shown_beside_its_field_and_nothing_is_saved(lead: TestCl
     assert 'value="31/02/2027"' not in page.text or "is not a date" in page.text
     assert next(r for r in lead.get(f"/api{version}").json()["rows"] if r["sub_requirement"] == "1A")["score"] is None
     assert lead.post(f"{version}/lines/1A", data={**form, "score": "9"}, headers=HX).text.count("Choose a score") == 1
+    # An over-long text is refused beside its field: never cut, never dropped (which would clear the field).
+    long = lead.post(f"{version}/lines/1A", data={**form, "planned_action": "x" * 5001})
+    assert long.status_code == 422 and 'id="err-1A-planned_action"' in long.text and "At most 5,000" in long.text
 
 
 def test_reveal_submit_return_and_sign_off_by_the_right_people(url: str, lead: TestClient) -> None:

@@ -18,7 +18,7 @@ from pxrules.board.scale import SCALE
 from pxrules.common.dates import DateError, parse_optional_date
 from pxrules.errors import PxRulesError
 from pxrules.rules.catalogue import load_catalogue
-from pxrules.store.drafts import FIELDS, DraftLine, DraftRecord, SaveResult
+from pxrules.store.drafts import FIELDS, MAX_TEXT, DraftLine, DraftRecord, SaveResult
 from pxrules.web.auth import Auth, check_csrf, config_of, in_scope, need, signed_in
 from pxrules.web.render import render
 from pxrules.web.routes_selfassess import STATUS_WORDS, base_of, version_of
@@ -79,6 +79,8 @@ def _typed(form: dict[str, str], prefix: str) -> tuple[dict[str, Any], dict[str,
         values["score"] = int(score) if score else None
     for name in TEXTS:
         values[name] = _text(form.get(prefix + name, ""))
+        if len(values[name]) > MAX_TEXT:
+            errors[name] = f"At most {MAX_TEXT:,} characters (this has {len(values[name]):,})"
     values["owner"] = _text(form.get(prefix + "owner", ""))
     try:
         values["review_date"] = parse_optional_date(form.get(prefix + "review_date", ""))
@@ -106,7 +108,8 @@ def _outcome(line: DraftLine, saved: SaveResult | None, base: dict[str, Any], mi
 
 @router.post("/orgs/{code}/self-assessment/{draft_id}/lines/{sub_id}", include_in_schema=False)
 async def save(request: Request, code: str, draft_id: int, sub_id: str, auth: Auth = Depends(signed_in)) -> Response:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str) and len(v) <= 6000}
+    # Text only (a file part is no line's value); lengths are the store's to refuse, naming the field.
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     return _save(request, auth, code, draft_id, sub_id.upper(), form)
 
 
