@@ -128,3 +128,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name == "test_hostile_imports.py" and "million" in item.name:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`pxrules serve` over the web tests' store (web_support), one per test module; skips without Chromium."""
+    from browser_support import serve
+    from web_support import build_store
+
+    with serve(tmp_path_factory.mktemp("web"), build_store) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[object]:
+    """Debian's Chromium through Playwright, for the module's server."""
+    from browser_support import chromium
+
+    with chromium() as launched:
+        yield launched

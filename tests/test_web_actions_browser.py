@@ -7,27 +7,15 @@ Screenshots are kept (PXRULES_SCREENSHOTS names a folder for them)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import Session, axe, chromium, serve, shot
-from web_support import DEMO, USERS, build_store
+from browser_support import Session, axe, shot
+from web_support import DEMO, USERS
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve(tmp_path_factory.mktemp("actions-web"), build_store) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 def _done(s: Session) -> None:

@@ -5,27 +5,15 @@ critical violation on any page type. Screenshots are kept (PXRULES_SCREENSHOTS n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import Session, axe, chromium, serve, shot
-from web_support import DEMO, HOSTILE, HOSTILE_ID, OTHER, build_store
+from browser_support import Session, axe, shot
+from web_support import DEMO, HOSTILE, HOSTILE_ID, OTHER
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve(tmp_path_factory.mktemp("web"), build_store) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 def test_a_viewer_reads_an_explanation_and_the_evidence_behind_it(browser: Any, server: str, tmp_path: Path) -> None:

@@ -7,31 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import Session, chromium, serve
+from browser_support import Session
 from browser_support import axe as _axe
 from browser_support import shot as _shot
-from web_support import DEMO, build_store
+from web_support import DEMO
 
 pytestmark = pytest.mark.browser
 DAY = dt.date.today() - dt.timedelta(days=6)
 TYPED_DAY = DAY.strftime("%d/%m/%Y")
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve(tmp_path_factory.mktemp("web-evidence"), build_store) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 def _api(s: Session, path: str) -> Any:

@@ -6,28 +6,16 @@ axe-core finds no serious or critical violation on any of these pages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import Session, axe, chromium, serve, shot
-from web_support import DEMO, build_store
+from browser_support import Session, axe, shot
+from web_support import DEMO
 
 pytestmark = pytest.mark.browser
 BASE = f"/orgs/{DEMO}/self-assessment"
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve(tmp_path_factory.mktemp("sa-web"), build_store) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 def _open_version(s: Session) -> str:
