@@ -80,7 +80,7 @@ class Session:
 
     def __init__(self, browser: Any, base: str, role: str) -> None:
         self.base = base
-        self.context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        self.context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.offsite: list[str] = []

@@ -84,7 +84,8 @@ def test_lead_scores_hidden_reveals_submits_and_executive_signs(browser: Any, se
         _score(page, sub, value)
         page.wait_for_selector(f"#status-{sub} .saved")
     _line(page, "3A").get_by_label("Current position").fill("A patient story opens every public board meeting.")
-    _line(page, "3A").get_by_label("Review date").fill("31/03/2027")
+    _line(page, "3A").get_by_label("Calendar").fill("2027-03-31")  # picked: the typed field follows
+    assert _line(page, "3A").get_by_label("Review date").input_value() == "31/03/2027"
     _line(page, "3A").get_by_label("Owner").click()  # leaving the field saves it
     page.wait_for_function("() => document.querySelector('#status-3A').textContent.includes('Saved at')")
     axe(page, "self-assessment-section-hidden")
