@@ -111,7 +111,7 @@ def test_review_order_separation_of_duties_and_frozen_record(url: str) -> None:
     # A later change is a new version, starting from the signed lines.
     again = _start(url, hide=False)
     assert again.version == 2 and again.based_on == stored.id and again.line("3A").score == 1
-    assert [s.step for s in signed.steps] == ["created", "submitted", "returned", "submitted", "signed"]
+    assert [s.step for s in signed.steps] == ["created", "revealed", "submitted", "returned", "submitted", "signed"]
     result = CliRunner().invoke(app, ["--db", url, "audit", "verify"])
     assert result.exit_code == 0, result.output
     listed = CliRunner().invoke(app, ["--db", url, "self-assess", "list", "--org", "RX1", "--json"])

@@ -123,7 +123,8 @@ def reveal(url: str, org: str, draft_id: int, *, by: str, by_name: str) -> Draft
 
 
 def submit(url: str, org: str, draft_id: int, *, by: str, by_name: str, comment: str = "") -> DraftRecord:
-    """Send a version for review: from now until it is returned, nobody can change it. Refused while an owner
+    """Send a version for review, its suggested scores revealed (the reviewer weighs both): from now until it is
+    returned, nobody can change it. Refused while an owner
     named by email has no account that can see the organisation (their actions would reach nobody)."""
     problems = []
     with unit_of_work(url) as session:
@@ -134,6 +135,8 @@ def submit(url: str, org: str, draft_id: int, *, by: str, by_name: str, comment:
                 problems.append(f"{line.sub_requirement}: {exc}")
     if problems:
         raise ReviewError("cannot submit until every owner is someone with an account here: " + "; ".join(problems))
+    # The reviewer weighs the board's scores against the evidence: a version goes for review with its comparison.
+    reveal(url, org, draft_id, by=by, by_name=by_name)
     return _step(url, org, draft_id, "submitted", by=by, by_name=by_name, comment=comment,
                  allowed_from=("draft", "returned"), to="submitted")  # fmt: skip
 
