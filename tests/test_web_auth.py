@@ -234,7 +234,7 @@ def test_api_keys_match_the_cli_json(client: TestClient, url: str) -> None:
     assert client.get(f"/api/orgs/{DEMO}/compare").json() == json.loads(json.dumps(compare(url, DEMO).to_json()))
     assert client.get(f"/api/orgs/{DEMO}/trend").json() == json.loads(json.dumps(trend(url, DEMO).to_json()))
     home = client.get(f"/api/orgs/{DEMO}").json()
-    assert set(home) == {"organisation", "compare", "trend", "due", "my_actions"}
+    assert set(home) == {"organisation", "compare", "trend", "due", "my_actions", "self_assessment_in_progress"}
     assert set(home["due"]) == {"organisation", "as_of", "within_days", "until", "lapsing", "unsupported"}
     spec = client.get("/api/openapi.json").json()
     assert "/api/orgs/{code}/sub/{sub_id}" in spec["paths"]

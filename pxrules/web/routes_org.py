@@ -9,11 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from pxrules.board.review import drafts
 from pxrules.board.trend import Line
 from pxrules.common.dates import uk
 from pxrules.errors import NotFoundError
 from pxrules.reports import charts
 from pxrules.store.db import unit_of_work
+from pxrules.store.drafts import DraftRecord
 from pxrules.store.repo import list_orgs
 from pxrules.web import views
 from pxrules.web.action_views import my_summary, sub_actions
@@ -42,8 +44,18 @@ def api_orgs(request: Request, auth: Auth = Depends(signed_in)) -> list[dict[str
 def home_data(request: Request, auth: Auth, code: str) -> dict[str, Any]:
     in_scope(request, auth, code)
     url = config_of(request).db_url
-    # The summary is the signed-in user's own, so it is added to (never kept in) the cached view.
-    return {**views.home(url, code), "my_actions": my_summary(url, code, auth.user, dt.date.today())}
+    # The summary is the signed-in user's own: kept apart from the shared view, per user and day.
+    today, version = dt.date.today(), views.data_version(url)
+    mine = views.cached(url, ("my-actions", code, auth.user.email, today),
+                        lambda: my_summary(url, code, auth.user, today), version)  # fmt: skip
+    versions = views.cached(url, ("versions", code), lambda: drafts(url, code), version)
+    return {**views.home(url, code, version), "my_actions": mine,
+            "self_assessment_in_progress": _in_progress(versions)}  # fmt: skip
+
+
+def _in_progress(versions: list[DraftRecord]) -> dict[str, Any] | None:
+    found = next((v for v in versions if v.status != "signed"), None)
+    return None if found is None else found.as_dict(with_rows=False)
 
 
 # What the "Run an assessment" form led to (chosen here, never taken from the URL).
@@ -58,13 +70,9 @@ DONE = {
 def home(request: Request, code: str, done: str | None = Query(None, max_length=20),
          auth: Auth = Depends(signed_in)) -> Response:  # fmt: skip
     data = home_data(request, auth, code)
-    from pxrules.board.review import drafts
-
-    # Read fresh, not from the page cache: a version's lines change without a new row in the audited tables.
-    versions = drafts(config_of(request).db_url, code)
     return render(request, "home.html.j2", org=data["organisation"], d=data, done=DONE.get(done or ""),
                   today=uk(dt.date.today()),
-                  in_progress=next((v for v in versions if v.status != "signed"), None))  # fmt: skip
+                  in_progress=data["self_assessment_in_progress"])  # fmt: skip
 
 
 @router.get("/api/orgs/{code}", tags=TAGS,
@@ -76,12 +84,16 @@ def api_home(request: Request, code: str, auth: Auth = Depends(signed_in)) -> di
 def sub_data(request: Request, auth: Auth, code: str, sub_id: str) -> dict[str, Any]:
     in_scope(request, auth, code)
     url = config_of(request).db_url
+    version = views.data_version(url)
     try:
-        found = views.sub_requirement(url, code, sub_id.upper())
+        found = views.sub_requirement(url, code, sub_id.upper(), version)
     except NotFoundError:
         raise HTTPException(404) from None
-    # Actions change with every update, so they join the cached view afresh (and never enter the cache).
-    return {**found, "actions": sub_actions(url, code, found["sub_requirement"], dt.date.today())}
+    # Kept per (data version, day): an action's update adds a row, so it is never shown stale.
+    today = dt.date.today()
+    actions = views.cached(url, ("sub-actions", code, found["sub_requirement"], today),
+                           lambda: sub_actions(url, code, found["sub_requirement"], today), version)  # fmt: skip
+    return {**found, "actions": actions}
 
 
 @router.get("/orgs/{code}/sub/{sub_id}", include_in_schema=False)

@@ -29,26 +29,33 @@ from pxrules.store.repo import get_org
 _CACHE: OrderedDict[Hashable, Any] = OrderedDict()
 _LOCK = threading.Lock()
 _BUILDING: dict[Hashable, threading.Lock] = {}
-_SIZE = 64
+_SIZE = 512  # every page of a few organisations (57 sub-requirements and their actions each), some MB
 
 
 _VERSION = sa.text(
     "SELECT (SELECT MAX(row) FROM evidence), (SELECT MAX(id) FROM evidence_withdrawal), "
     "(SELECT MAX(id) FROM assessment), (SELECT MAX(id) FROM self_assessment), (SELECT COUNT(*) FROM organisation), "
-    "(SELECT COUNT(*) FROM attachment), (SELECT MAX(id) FROM evidence_owner)"
+    "(SELECT COUNT(*) FROM attachment), (SELECT MAX(id) FROM evidence_owner), (SELECT MAX(row) FROM action), "
+    "(SELECT MAX(row) FROM app_user), (SELECT MAX(id) FROM self_assessment_review), "
+    "(SELECT COALESCE(SUM(revision), 0) FROM self_assessment_draft_row)"
 )
 
 
 def data_version(url: str) -> tuple[Any, ...]:
-    """How far the append-only tables reach (one statement of seven look-ups; attachments and owners too,
-    which pages show beside the items)."""
+    """How far the tables pages read reach (one statement): the append-only ones by their last key, and the
+    self-assessment drafts by their saves (each save of a line adds one to its revision)."""
     with unit_of_work(url) as session:
         return tuple(session.execute(_VERSION).one())
 
 
-def cached(url: str, key: Hashable, build: Callable[[], Any]) -> Any:
-    """`build()` once per (key, data version, day): concurrent requests for one view wait for one build."""
-    full = (url, key, data_version(url), dt.date.today())
+Version = tuple[Any, ...]
+
+
+def cached(url: str, key: Hashable, build: Callable[[], Any], version: Version | None = None) -> Any:
+    """`build()` once per (key, data version, day): concurrent requests for one view wait for one build.
+
+    A page built of several views reads the data version once and passes it to each (`version`)."""
+    full = (url, key, version if version is not None else data_version(url), dt.date.today())
     with _LOCK:
         if full in _CACHE:
             _CACHE.move_to_end(full)
@@ -85,7 +92,7 @@ def _comparison(url: str, org: str) -> dict[str, Any] | None:
     return None if found is None else found.to_json()
 
 
-def home(url: str, org: str) -> dict[str, Any]:
+def home(url: str, org: str, version: Version | None = None) -> dict[str, Any]:
     """Organisation home: `compare --json`, `trend --json` and `evidence due --within 90 --json` together."""
 
     def build() -> dict[str, Any]:
@@ -98,11 +105,11 @@ def home(url: str, org: str) -> dict[str, Any]:
             "due": evidence_due(url, org, within=DEFAULT_WITHIN).to_json(),
         }
 
-    result: dict[str, Any] = cached(url, ("home", org), build)
+    result: dict[str, Any] = cached(url, ("home", org), build, version)
     return result
 
 
-def sub_requirement(url: str, org: str, sub_id: str) -> dict[str, Any]:
+def sub_requirement(url: str, org: str, sub_id: str, version: Version | None = None) -> dict[str, Any]:
     """Sub-requirement page: `explain --json`, plus the board's row of `compare --json` and both histories."""
     sub = load_catalogue().get(sub_id)  # NotFoundError for an unknown id
 
@@ -129,7 +136,7 @@ def sub_requirement(url: str, org: str, sub_id: str) -> dict[str, Any]:
             },
         }
 
-    result: dict[str, Any] = cached(url, ("sub", org, sub.id), build)
+    result: dict[str, Any] = cached(url, ("sub", org, sub.id), build, version)
     return result
 
 
