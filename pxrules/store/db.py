@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import Session
 
 from pxrules.errors import StoreError
+from pxrules.store import text_guard
 
 DEFAULT_URL = "sqlite:///pxrules.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -108,6 +109,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
+
+
+text_guard.install()
 
 
 def make_engine(url: str) -> Engine:
@@ -305,6 +309,9 @@ def unit_of_work(url: str | None = None) -> Iterator[Session]:
     except SQLAlchemyError as exc:
         session.rollback()
         raise StoreError(f"database error on {display_url(resolved)}: {_reason(exc)}") from exc
+    except OverflowError as exc:  # SQLite's driver, for an integer past 64 bits (PostgreSQL says DataError)
+        session.rollback()
+        raise StoreError(f"a number is past the largest the store holds ({exc})") from exc
     except BaseException:
         session.rollback()
         raise

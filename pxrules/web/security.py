@@ -145,6 +145,19 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
+def _unstorable(exc: BaseException) -> bool:
+    """Whether the database refused a value as out of its range or type (sent by the caller, not our fault)."""
+    from sqlalchemy.exc import DataError
+
+    # PostgreSQL says DataError; SQLite's driver raises OverflowError for an integer past 64 bits.
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DataError | OverflowError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def install_error_pages(app: Any, page: ErrorPage) -> None:
     """HTTP errors and unexpected exceptions as plain pages or JSON, never a trace."""
 
@@ -168,6 +181,13 @@ def install_error_pages(app: Any, page: ErrorPage) -> None:
         return await page(request, 422, MESSAGES[422], None)
 
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if _unstorable(exc):
+            # A value no column can hold (an id past the integer range, say): nothing with it exists.
+            status = 404 if request.method in ("GET", "HEAD") else 422
+            LOG.warning("%s %s: %s", request.method, request.url.path, exc)
+            if wants_json(request):
+                return JSONResponse({"error": MESSAGES[status]}, status_code=status)
+            return await page(request, status, MESSAGES[status], None)
         reference = secrets.token_hex(4)
         LOG.error("error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
         if wants_json(request):
