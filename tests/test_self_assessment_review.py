@@ -214,3 +214,19 @@ def test_simultaneous_saves_of_one_field_from_one_page_save_once_and_report_the_
     assert all(set(r.conflicts) == {"planned_action"} for r in results if not r.saved)
     line = review.draft(url, "RX1", record.id).line("3A")
     assert line.revision == 1 and line.planned_action == saved[0].line.planned_action
+
+
+def test_carried_over_text_is_as_a_form_sends_it_so_an_edit_is_not_a_false_conflict(url: str) -> None:
+    from pxrules.store.self_assessments import save_self_assessment
+
+    with unit_of_work(url) as session:
+        save_self_assessment(session=session, org="RX1", as_of=DAY, source_file="tool.xlsx", source_sha256="0" * 64,
+                             by="test", rows=[{"sub_requirement": "3A", "score": 2,
+                                               "current_position": "  Stories at board\r\nmonthly  "}])  # fmt: skip
+    record = review.start(url, "RX1", by=LEAD, by_name="Lena Lead", as_of=DAY, hide_suggestions=False)
+    line = record.line("3A")
+    assert line.current_position == "Stories at board\nmonthly" and line.score == 2
+    base = {**line.values(), "current_position": "Stories at board\nmonthly"}  # as the browser sends it back
+    saved = review.save(url, "RX1", record.id, "3A", base=base, mine={**base, "current_position": "Every month"},
+                        by=LEAD)  # fmt: skip
+    assert saved.saved == ("current_position",) and not saved.conflicts

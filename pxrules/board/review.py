@@ -58,7 +58,9 @@ def start(url: str, org: str, *, by: str, by_name: str, as_of: dt.date, hide_sug
         latest = latest_self_assessment(org, session=session) if carry_over else None
         if latest is not None:
             based_on = latest.id
-            lines = {line.sub_requirement: {k: v for k, v in asdict(line).items() if k != "sub_requirement"}
+            # Texts as a form sends them back (line breaks LF, no outer spaces), so an untouched field never
+            # looks changed to the merge.
+            lines = {line.sub_requirement: {k: _as_typed(v) for k, v in asdict(line).items() if k != "sub_requirement"}
                      for line in latest.rows}  # fmt: skip
         head = add_draft(session=session, org=org, as_of=as_of, by=by, hide_suggestions=hide_suggestions,
                          lines=lines, sub_ids=load_catalogue().ids, based_on=based_on)  # fmt: skip
@@ -69,6 +71,10 @@ def start(url: str, org: str, *, by: str, by_name: str, as_of: dt.date, hide_sug
                {"as_of": as_of.isoformat(), "hide_suggestions": hide_suggestions, "based_on": based_on})
         assert head.id is not None
         return get_draft(head.id, session=session)
+
+
+def _as_typed(value: Any) -> Any:
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
 
 
 def drafts(url: str, org: str) -> list[DraftRecord]:
