@@ -17,6 +17,7 @@ from pxrules.common.dates import DateError, parse_date
 from pxrules.errors import NotFoundError, PxRulesError
 from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.drafts import DraftRecord
+from pxrules.web import views
 from pxrules.web.auth import Auth, check_csrf, config_of, in_scope, need, signed_in
 from pxrules.web.render import render
 
@@ -45,13 +46,24 @@ def may_sign(auth: Auth, record: DraftRecord) -> bool:
             and (submitted is None or submitted.by.lower() != auth.user.email.lower()))  # fmt: skip
 
 
+def comparison_json(url: str, record: DraftRecord) -> dict[str, Any] | None:
+    """The version against the latest assessment (`compare --json`), kept per data version: every line save
+    and review step moves it, and the record is read afresh inside, after the version was read."""
+
+    def build() -> dict[str, Any] | None:
+        found = review.draft_comparison(url, review.draft(url, record.org, record.id))
+        return None if found is None else found.to_json()
+
+    result: dict[str, Any] | None = views.cached(url, ("draft-compare", record.id), build)
+    return result
+
+
 def version_data(request: Request, auth: Auth, code: str, draft_id: int) -> dict[str, Any]:
     """A version (`as_dict`) and, unless the suggestions are hidden, its comparison with the evidence."""
     record = version_of(request, auth, code, draft_id)
     data = record.as_dict()
     data["suggestions_hidden"] = record.suggestions_hidden
-    found = None if record.suggestions_hidden else review.draft_comparison(config_of(request).db_url, record)
-    data["compare"] = None if found is None else found.to_json()
+    data["compare"] = None if record.suggestions_hidden else comparison_json(config_of(request).db_url, record)
     return data
 
 

@@ -21,7 +21,7 @@ from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.drafts import FIELDS, MAX_TEXT, DraftLine, DraftRecord, SaveResult
 from pxrules.web.auth import Auth, check_csrf, config_of, in_scope, need, signed_in
 from pxrules.web.render import render
-from pxrules.web.routes_selfassess import STATUS_WORDS, base_of, version_of
+from pxrules.web.routes_selfassess import STATUS_WORDS, base_of, comparison_json, version_of
 
 router = APIRouter()
 TEXTS = ("current_position", "planned_action", "what_good_looks_like")
@@ -38,8 +38,8 @@ def _suggested(request: Request, record: DraftRecord) -> dict[str, Any]:
     """Each sub-requirement's row of the comparison, unless the suggestions are hidden."""
     if record.suggestions_hidden:
         return {}
-    found = review.draft_comparison(config_of(request).db_url, record)
-    return {} if found is None else {r["id"]: r for r in found.to_json()["sub_requirements"]}
+    found = comparison_json(config_of(request).db_url, record)
+    return {} if found is None else {r["id"]: r for r in found["sub_requirements"]}
 
 
 def section_page(request: Request, auth: Auth, code: str, draft_id: int, number: int, *,
