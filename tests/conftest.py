@@ -147,3 +147,15 @@ def browser(server: str) -> Iterator[object]:
 
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture
+def client(url: str) -> Iterator[object]:
+    """A TestClient over the workspace of the requesting module's `url` store (server errors become pages)."""
+    from fastapi.testclient import TestClient
+
+    from pxrules.web.app import create_app
+    from pxrules.web.config import WebConfig
+
+    with TestClient(create_app(WebConfig(url)), raise_server_exceptions=False) as c:
+        yield c

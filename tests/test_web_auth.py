@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,12 +25,6 @@ from pxrules.web.config import WebConfig
 @pytest.fixture(scope="module")
 def url(module_store_url: str) -> str:
     return build_store(module_store_url)
-
-
-@pytest.fixture
-def client(url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(WebConfig(url)), raise_server_exceptions=False) as c:
-        yield c
 
 
 def _as(client: TestClient, role: str) -> TestClient:

@@ -5,7 +5,7 @@ audit event, corrections and withdrawals with reasons, owners, roles, scope and 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html import escape
 
 import pytest
@@ -20,8 +20,6 @@ from pxrules.evidence.columns import columns
 from pxrules.store.audit_chain import list_events
 from pxrules.store.db import unit_of_work
 from pxrules.store.repo import evidence_history
-from pxrules.web.app import create_app
-from pxrules.web.config import WebConfig
 from pxrules.web.forms import NOT_TYPED
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -31,12 +29,6 @@ Counts = Callable[[str], dict[str, int]]
 @pytest.fixture(scope="module")
 def url(module_store_url: str) -> str:
     return build_store(module_store_url)
-
-
-@pytest.fixture
-def client(url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(WebConfig(url)), raise_server_exceptions=False) as c:
-        yield c
 
 
 def as_role(client: TestClient, role: str) -> TestClient:
