@@ -120,7 +120,10 @@ def test_reveal_submit_return_and_sign_off_by_the_right_people(url: str, lead: T
     page = lead.get(version).text
     assert "hidden while the board scores" in page
     csrf = csrf_of(page)
+    blind = "with the suggested scores hidden"
+    assert all(blind in lead.get(p).text for p in (f"/orgs/{DEMO}", f"/orgs/{DEMO}/compare", f"/orgs/{DEMO}/sub/3A"))
     assert lead.post(f"{version}/reveal", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert not any(blind in lead.get(p).text for p in (f"/orgs/{DEMO}", f"/orgs/{DEMO}/compare"))
     revealed = lead.get(version).text
     assert "Where the board and the evidence differ" in revealed and "Suggested by the evidence" in lead.get(
         f"{version}/section/1").text

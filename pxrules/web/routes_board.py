@@ -41,7 +41,8 @@ def compare(request: Request, code: str, auth: Auth = Depends(signed_in)) -> Res
     found = views.comparison_of(config_of(request).db_url, code)
     profile = None if found is None else charts.section_profile(found.sections)
     diff = None if found is None else charts.self_vs_suggested(found.rows, found.sections)
-    return render(request, "compare.html.j2", org=org, d=data, chart_profile=profile, chart_diff=diff)
+    return render(request, "compare.html.j2", org=org, d=data, chart_profile=profile, chart_diff=diff,
+                  blind=views.scoring_blind(config_of(request).db_url, code))  # fmt: skip
 
 
 @router.get("/api/orgs/{code}/compare", tags=TAGS, summary="The board's scores against the evidence (`compare --json`)")

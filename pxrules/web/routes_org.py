@@ -72,7 +72,8 @@ def home(request: Request, code: str, done: str | None = Query(None, max_length=
     data = home_data(request, auth, code)
     return render(request, "home.html.j2", org=data["organisation"], d=data, done=DONE.get(done or ""),
                   today=uk(dt.date.today()),
-                  in_progress=data["self_assessment_in_progress"])  # fmt: skip
+                  in_progress=data["self_assessment_in_progress"],
+                  blind=views.scoring_blind(config_of(request).db_url, code))  # fmt: skip
 
 
 @router.get("/api/orgs/{code}", tags=TAGS,
@@ -105,7 +106,8 @@ def sub_requirement(request: Request, code: str, sub_id: str, auth: Auth = Depen
         line = Line(data["sub_requirement"], data["sub_requirement"], history["suggested"], history["self"])
         chart = charts.trend_chart([line], history["dates"], history["self_dates"])
     org = {"code": code, "name": in_scope(request, auth, code)}
-    return render(request, "sub.html.j2", org=org, d=data, chart=chart)
+    return render(request, "sub.html.j2", org=org, d=data, chart=chart,
+                  blind=views.scoring_blind(config_of(request).db_url, code))  # fmt: skip
 
 
 @router.get("/api/orgs/{code}/sub/{sub_id}", tags=TAGS,

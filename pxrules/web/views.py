@@ -165,3 +165,16 @@ def history(url: str, org: str) -> dict[str, Any]:
     """`trend --json`."""
     result: dict[str, Any] = cached(url, ("trend", org), lambda: trend(url, org).to_json())
     return result
+
+
+def scoring_blind(url: str, org: str, version: Version | None = None) -> dict[str, Any] | None:
+    """The self-assessment version being scored with the suggested scores hidden, if any (no lines)."""
+
+    def build() -> dict[str, Any] | None:
+        from pxrules.board.review import drafts
+
+        found = next((v for v in drafts(url, org) if v.suggestions_hidden), None)
+        return None if found is None else found.as_dict(with_rows=False)
+
+    result: dict[str, Any] | None = cached(url, ("blind", org), build, version)
+    return result
