@@ -11,19 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import BOARD, ok
 from typer.testing import CliRunner
 
 from cli.main import app
 
 runner = CliRunner()
-BOARD = """kind: board_meeting
-id: bm-1
-org: RX1
-period_start: 12/03/2026
-source: {title: Board papers March 2026}
-patient_story: true
-story_presenter: patient
-"""
 
 
 @pytest.fixture
@@ -33,11 +26,6 @@ def pxr(db_url: str) -> Callable[..., Any]:
 
     assert invoke("org", "add", "RX1", "--name", "T", "--type", "acute").exit_code == 0
     return invoke
-
-
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def test_action_lifecycle_lists_and_history(pxr: Callable[..., Any]) -> None:

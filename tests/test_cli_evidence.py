@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from cli_support import ok
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -73,11 +74,6 @@ def write(path: Path, data: Any) -> Path:
     else:
         path.write_text(json.dumps(data), encoding="utf-8")
     return path
-
-
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def as_json(result: Any) -> Any:

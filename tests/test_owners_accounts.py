@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import BOARD, ok
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -25,19 +26,6 @@ from pxrules.store.repo import add_org
 
 runner = CliRunner()
 PASSWORD = "correct horse battery staple"
-BOARD = """kind: board_meeting
-id: bm-1
-org: RX1
-period_start: 12/03/2026
-source: {title: Board papers March 2026}
-patient_story: true
-story_presenter: patient
-"""
-
-
-def ok(result: Any) -> Any:
-    assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.fixture

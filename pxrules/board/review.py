@@ -16,7 +16,7 @@ from typing import Any
 from pxrules.accounts.owners import OwnerError, check_owner
 from pxrules.board.compare import Comparison, build, evidence_details, score_evidence
 from pxrules.common.canonical import canonical_text, hash_text
-from pxrules.errors import NotFoundError, StoreError
+from pxrules.errors import StoreError
 from pxrules.rules.catalogue import load_catalogue
 from pxrules.store.actions import actions_from_self_assessment
 from pxrules.store.audit_chain import append_event, lock_chain
@@ -58,9 +58,7 @@ def start(url: str, org: str, *, by: str, by_name: str, as_of: dt.date, hide_sug
         latest = latest_self_assessment(org, session=session) if carry_over else None
         if latest is not None:
             based_on = latest.id
-            # Texts as a form sends them back (line breaks LF, no outer spaces), so an untouched field never
-            # looks changed to the merge.
-            lines = {line.sub_requirement: {k: _as_typed(v) for k, v in asdict(line).items() if k != "sub_requirement"}
+            lines = {line.sub_requirement: {k: v for k, v in asdict(line).items() if k != "sub_requirement"}
                      for line in latest.rows}  # fmt: skip
         head = add_draft(session=session, org=org, as_of=as_of, by=by, hide_suggestions=hide_suggestions,
                          lines=lines, sub_ids=load_catalogue().ids, based_on=based_on)  # fmt: skip
@@ -71,10 +69,6 @@ def start(url: str, org: str, *, by: str, by_name: str, as_of: dt.date, hide_sug
                {"as_of": as_of.isoformat(), "hide_suggestions": hide_suggestions, "based_on": based_on})
         assert head.id is not None
         return get_draft(head.id, session=session)
-
-
-def _as_typed(value: Any) -> Any:
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
 
 
 def drafts(url: str, org: str) -> list[DraftRecord]:
@@ -225,11 +219,3 @@ def sign_offs(url: str, org: str) -> dict[int, ReviewStep]:
         if step is not None and step.self_assessment_id is not None:
             found[step.self_assessment_id] = step
     return found
-
-
-def signed_version(url: str, org: str, self_assessment_id: int) -> DraftRecord:
-    """The version whose sign-off produced this stored self-assessment (NotFoundError otherwise)."""
-    for record in drafts(url, org):
-        if record.self_assessment_id == self_assessment_id:
-            return record
-    raise NotFoundError(f"self-assessment {self_assessment_id} was not signed off in the workspace")

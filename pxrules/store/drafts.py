@@ -26,7 +26,18 @@ FIELDS: tuple[str, ...] = ("score", "current_position", "planned_action", "what_
 MAX_TEXT = 5000
 MAX_OWNER = 320
 EDITABLE = ("draft", "returned")
+TEXTS = ("current_position", "planned_action", "what_good_looks_like", "owner")
 _CLAIM = sa.text("UPDATE self_assessment_draft SET status = status WHERE id = :id")
+
+
+def normal_text(value: str) -> str:
+    """A line's text as a browser sends it back (line breaks as LF, no outer spaces), so a text that has only
+    been round-tripped through a form never looks changed to the merge."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _normal(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: normal_text(v) if k in TEXTS and isinstance(v, str) else v for k, v in values.items()}
 
 
 @dataclass(frozen=True)
@@ -222,7 +233,7 @@ def add_draft(
     session.flush()
     assert head.id is not None
     for sub_id in sub_ids:
-        given = {k: v for k, v in lines.get(sub_id, {}).items() if k in FIELDS}
+        given = _normal({k: v for k, v in lines.get(sub_id, {}).items() if k in FIELDS})
         session.add(SelfAssessmentDraftRow(draft_id=head.id, sub_requirement=sub_id, **given))
     session.flush()
     return head
@@ -259,6 +270,7 @@ def save_line(
         raise NotFoundError(f"no self-assessment draft {draft_id}")
     if head.status not in EDITABLE:
         raise StoreError(f"self-assessment version {head.version} is {head.status}: it can no longer be changed")
+    mine, base = _normal(mine), _normal(base)
     check_values(mine)
     row = session.exec(
         select(SelfAssessmentDraftRow)

@@ -32,6 +32,7 @@ def base_of(code: str, draft_id: int | None = None) -> str:
 
 
 def version_of(request: Request, auth: Auth, code: str, draft_id: int) -> DraftRecord:
+    """The version, for an account that may see its organisation (404 otherwise, and for another's)."""
     in_scope(request, auth, code)
     try:
         return review.draft(config_of(request).db_url, code, draft_id)
@@ -46,24 +47,12 @@ def may_sign(auth: Auth, record: DraftRecord) -> bool:
             and (submitted is None or submitted.by.lower() != auth.user.email.lower()))  # fmt: skip
 
 
-def comparison_json(url: str, record: DraftRecord) -> dict[str, Any] | None:
-    """The version against the latest assessment (`compare --json`), kept per data version: every line save
-    and review step moves it, and the record is read afresh inside, after the version was read."""
-
-    def build() -> dict[str, Any] | None:
-        found = review.draft_comparison(url, review.draft(url, record.org, record.id))
-        return None if found is None else found.to_json()
-
-    result: dict[str, Any] | None = views.cached(url, ("draft-compare", record.id), build)
-    return result
-
-
-def version_data(request: Request, auth: Auth, code: str, draft_id: int) -> dict[str, Any]:
+def version_data(request: Request, record: DraftRecord) -> dict[str, Any]:
     """A version (`as_dict`) and, unless the suggestions are hidden, its comparison with the evidence."""
-    record = version_of(request, auth, code, draft_id)
     data = record.as_dict()
     data["suggestions_hidden"] = record.suggestions_hidden
-    data["compare"] = None if record.suggestions_hidden else comparison_json(config_of(request).db_url, record)
+    data["compare"] = None if record.suggestions_hidden else views.draft_comparison(config_of(request).db_url,
+                                                                                    record)  # fmt: skip
     return data
 
 
@@ -113,8 +102,8 @@ def start(request: Request, code: str, as_of: str = Form("", max_length=40), hid
 
 def version_page(request: Request, auth: Auth, code: str, draft_id: int, *, problem: str | None = None,
                  status: int = 200) -> Response:  # fmt: skip
-    data = version_data(request, auth, code, draft_id)
     record = version_of(request, auth, code, draft_id)
+    data = version_data(request, record)
     org = {"code": code, "name": in_scope(request, auth, code)}
     catalogue = load_catalogue()
     progress = [{"key": s.key, "title": s.title, "number": n, "total": sum(len(c.sub_requirements) for c in
@@ -133,7 +122,7 @@ def version(request: Request, code: str, draft_id: int, auth: Auth = Depends(sig
 @router.get("/api/orgs/{code}/self-assessment/{draft_id}", tags=TAGS,
             summary="One version: its lines, review steps and (once revealed) the comparison (`compare --json`)")
 def api_version(request: Request, code: str, draft_id: int, auth: Auth = Depends(signed_in)) -> dict[str, Any]:
-    return version_data(request, auth, code, draft_id)
+    return version_data(request, version_of(request, auth, code, draft_id))
 
 
 def _review(request: Request, auth: Auth, code: str, draft_id: int, csrf: str, role: str, step: Any) -> Response:

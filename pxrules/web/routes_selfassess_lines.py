@@ -18,10 +18,11 @@ from pxrules.board.scale import SCALE
 from pxrules.common.dates import DateError, parse_optional_date
 from pxrules.errors import PxRulesError
 from pxrules.rules.catalogue import load_catalogue
-from pxrules.store.drafts import FIELDS, MAX_TEXT, DraftLine, DraftRecord, SaveResult
+from pxrules.store.drafts import FIELDS, MAX_TEXT, DraftLine, DraftRecord, SaveResult, normal_text
+from pxrules.web import views
 from pxrules.web.auth import Auth, check_csrf, config_of, in_scope, need, signed_in
 from pxrules.web.render import render
-from pxrules.web.routes_selfassess import STATUS_WORDS, base_of, comparison_json, version_of
+from pxrules.web.routes_selfassess import STATUS_WORDS, base_of, version_of
 
 router = APIRouter()
 TEXTS = ("current_position", "planned_action", "what_good_looks_like")
@@ -38,7 +39,7 @@ def _suggested(request: Request, record: DraftRecord) -> dict[str, Any]:
     """Each sub-requirement's row of the comparison, unless the suggestions are hidden."""
     if record.suggestions_hidden:
         return {}
-    found = comparison_json(config_of(request).db_url, record)
+    found = views.draft_comparison(config_of(request).db_url, record)
     return {} if found is None else {r["id"]: r for r in found["sub_requirements"]}
 
 
@@ -63,11 +64,6 @@ def _section_number(sub_id: str) -> int:
                 if any(x.id == sub_id for c in s.characteristics for x in c.sub_requirements))  # fmt: skip
 
 
-def _text(value: str) -> str:
-    # Browsers send a textarea's line breaks as CRLF: store them as LF, so a resend is not a change.
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def _typed(form: dict[str, str], prefix: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The form's values (or base values) as a line holds them, and the errors by field."""
     values: dict[str, Any] = {}
@@ -78,10 +74,10 @@ def _typed(form: dict[str, str], prefix: str) -> tuple[dict[str, Any], dict[str,
     else:
         values["score"] = int(score) if score else None
     for name in TEXTS:
-        values[name] = _text(form.get(prefix + name, ""))
+        values[name] = normal_text(form.get(prefix + name, ""))
         if len(values[name]) > MAX_TEXT:
             errors[name] = f"At most {MAX_TEXT:,} characters (this has {len(values[name]):,})"
-    values["owner"] = _text(form.get(prefix + "owner", ""))
+    values["owner"] = normal_text(form.get(prefix + "owner", ""))
     try:
         values["review_date"] = parse_optional_date(form.get(prefix + "review_date", ""))
     except DateError as exc:
@@ -132,13 +128,12 @@ def _save(request: Request, auth: Auth, code: str, draft_id: int, sub_id: str, f
                                 by=auth.user.email)  # fmt: skip
         except PxRulesError as exc:
             problem = str(exc)
-    line = saved.line if saved else version_of(request, auth, code, draft_id).line(sub_id)
+    line = saved.line if saved else record.line(sub_id)
     result = _outcome(line, saved, base, mine, errors, problem)
     result["raw"] = {f: form.get(f, "") for f in FIELDS}
     if request.headers.get("hx-request") == "true":
-        fresh = version_of(request, auth, code, draft_id)
         # 200 even when not saved: htmx swaps only 2xx answers, and the status says what happened.
-        return render(request, "sa_line_status.html.j2", org={"code": code}, record=fresh, sub_id=sub_id, r=result,
+        return render(request, "sa_line_status.html.j2", org={"code": code}, record=record, sub_id=sub_id, r=result,
                       oob=True)  # fmt: skip
     number = _section_number(sub_id)
     if saved and not saved.conflicts:

@@ -24,6 +24,7 @@ from pxrules.rules.catalogue import load_catalogue
 from pxrules.scoring.due import DEFAULT_WITHIN, evidence_due
 from pxrules.scoring.stored import explain
 from pxrules.store.db import unit_of_work
+from pxrules.store.drafts import DraftRecord
 from pxrules.store.repo import get_org
 
 _CACHE: OrderedDict[Hashable, Any] = OrderedDict()
@@ -177,4 +178,18 @@ def scoring_blind(url: str, org: str, version: Version | None = None) -> dict[st
         return None if found is None else found.as_dict(with_rows=False)
 
     result: dict[str, Any] | None = cached(url, ("blind", org), build, version)
+    return result
+
+
+def draft_comparison(url: str, record: DraftRecord) -> dict[str, Any] | None:
+    """A self-assessment version against the latest assessment (`compare --json`), kept per data version:
+    every line save and review step moves it, and the version is read afresh inside, after the data version."""
+
+    def build() -> dict[str, Any] | None:
+        from pxrules.board import review
+
+        found = review.draft_comparison(url, review.draft(url, record.org, record.id))
+        return None if found is None else found.to_json()
+
+    result: dict[str, Any] | None = cached(url, ("draft-compare", record.id), build)
     return result
