@@ -5,6 +5,15 @@ from __future__ import annotations
 from cli.common import console, db_url, echo, library_errors, parse_date, print_json
 
 
+def _uk(iso: str) -> str:
+    # The tables are for people (31/12/2026); --json keeps ISO dates.
+    import datetime as dt
+
+    from pxrules.common.dates import uk
+
+    return uk(dt.date.fromisoformat(iso))
+
+
 def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
     """Compute the due report and print it as JSON or two tables."""
     day = parse_date(as_of)
@@ -21,11 +30,11 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
     if data["lapsing"]:
         costly = [x for x in data["lapsing"] if x["drops"]]
         console().print(
-            f"{len(data['lapsing'])} item(s) of evidence lapse by {data['until']}; "
+            f"{len(data['lapsing'])} item(s) of evidence lapse by {_uk(data['until'])}; "
             + (
                 f"[bold red]{len(costly)} lower scores[/bold red]: "
                 + "; ".join(
-                    f"{escape(x['id'])} on {x['lapses_on']} ("
+                    f"{escape(x['id'])} on {_uk(x['lapses_on'])} ("
                     + ", ".join(f"{d['id']} {d['from']}->{d['to']}" for d in x["drops"])
                     + ")"
                     for x in costly
@@ -35,7 +44,7 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
             )
         )
         table = Table(
-            title=f"Evidence of {org} lapsing by {data['until']} ({within} days from {data['as_of']})",
+            title=f"Evidence of {org} lapsing by {_uk(data['until'])} ({within} days from {_uk(data['as_of'])})",
             title_justify="left",
         )
         for column in ("Owner", "Lapses on", "Days", "Evidence", "Kind", "Source", "Scores that fall"):
@@ -45,7 +54,7 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
             drops = f"[bold red]{drops}[/bold red]" if drops else "none"
             table.add_row(
                 escape(x["owner"] or "(no owner)"),
-                x["lapses_on"],
+                _uk(x["lapses_on"]),
                 str(x["days_left"]),
                 escape(x["id"]),
                 x["kind"],
@@ -54,13 +63,13 @@ def show_due(org: str, within: int, as_of: str | None, as_json: bool) -> None:
             )
         console().print(table)
     else:
-        echo(f"no evidence of {org} lapses by {data['until']}")
+        echo(f"no evidence of {org} lapses by {_uk(data['until'])}")
     if data["reviews"]:
-        table = Table(title=f"Reviews due by {data['until']}, by owner", title_justify="left")
+        table = Table(title=f"Reviews due by {_uk(data['until'])}, by owner", title_justify="left")
         for column in ("Owner", "Review by", "Evidence", "Source"):
             table.add_column(column, overflow="fold")
         for r in data["reviews"]:
-            when = r["review_date"] + (" (overdue)" if r["overdue"] else "")
+            when = _uk(r["review_date"]) + (" (overdue)" if r["overdue"] else "")
             table.add_row(escape(r["owner"] or "(no owner)"), when, escape(r["id"]), escape(r["title"]))
         console().print(table)
     if data["unsupported"]:

@@ -119,5 +119,6 @@ def test_due_from_the_store_and_cli(seeded: str) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "att-2b-old" in result.output and "attestation only" in result.output
+    assert "lapse by 29/01/2025" in result.output and "2025-01-29" not in result.output  # tables: UK dates
     result = CliRunner().invoke(app, ["--db", seeded, "evidence", "due", "--org", "NOPE"])
     assert result.exit_code == 1 and "unknown organisation 'NOPE'" in result.output
